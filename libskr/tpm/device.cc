@@ -244,8 +244,8 @@ Result<void> Device::NvWrite(uint32_t index, ByteView data, uint16_t offset, NvA
     TPM2B_MAX_NV_BUFFER buf = {};
     buf.size = n;
     if (n > 0) std::memcpy(buf.buffer, data.data() + done, n);
-    TSS2_RC rc = Esys_NV_Write(esys_, auth_tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                               &buf, at);
+    TSS2_RC rc =
+        Esys_NV_Write(esys_, auth_tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &buf, at);
     if (rc != TSS2_RC_SUCCESS) return TssError(NvWhat("TPM2_NV_Write", index, at, n), rc);
     done += n;
   } while (done < data.size());
@@ -278,10 +278,10 @@ Result<KeyPublic> Device::CreatePrimary(Hierarchy hierarchy, const TPM2B_PUBLIC&
   EsysPtr<TPM2B_CREATION_DATA> creation_data;
   EsysPtr<TPM2B_DIGEST> creation_hash;
   EsysPtr<TPMT_TK_CREATION> ticket;
-  TSS2_RC rc = Esys_CreatePrimary(esys_, HierarchyTr(hierarchy), ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                  ESYS_TR_NONE, &sensitive, &in_public, &outside, &creation_pcr,
-                                  handle, out_public.out(), creation_data.out(),
-                                  creation_hash.out(), ticket.out());
+  TSS2_RC rc =
+      Esys_CreatePrimary(esys_, HierarchyTr(hierarchy), ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                         ESYS_TR_NONE, &sensitive, &in_public, &outside, &creation_pcr, handle,
+                         out_public.out(), creation_data.out(), creation_hash.out(), ticket.out());
   if (rc != TSS2_RC_SUCCESS) return TssError("TPM2_CreatePrimary", rc);
   EsysPtr<TPM2B_NAME> name;
   rc = Esys_TR_GetName(esys_, *handle, name.out());
@@ -300,8 +300,7 @@ Result<void> Device::EvictControl(ESYS_TR object, uint32_t persistent_handle) {
   TSS2_RC rc = Esys_EvictControl(esys_, ESYS_TR_RH_OWNER, object, ESYS_TR_PASSWORD, ESYS_TR_NONE,
                                  ESYS_TR_NONE, persistent_handle, &out);
   if (rc != TSS2_RC_SUCCESS) {
-    return TssError("TPM2_EvictControl(persistentHandle=" + HexHandle(persistent_handle) + ")",
-                    rc);
+    return TssError("TPM2_EvictControl(persistentHandle=" + HexHandle(persistent_handle) + ")", rc);
   }
   Esys_TR_Close(esys_, &out);
   return Ok();
@@ -357,8 +356,7 @@ Result<Bytes> Device::PcrRead(uint32_t pcr, uint16_t alg) {
   EsysPtr<TPML_DIGEST> values;
   TSS2_RC rc = Esys_PCR_Read(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, &counter,
                              sel_out.out(), values.out());
-  std::string what =
-      "TPM2_PCR_Read(pcr=" + std::to_string(pcr) + ", alg=" + HexHandle(alg) + ")";
+  std::string what = "TPM2_PCR_Read(pcr=" + std::to_string(pcr) + ", alg=" + HexHandle(alg) + ")";
   if (rc != TSS2_RC_SUCCESS) return TssError(what, rc);
   if (values->count != 1) return NotFound(what + ": bank not allocated");
   return Bytes(values->digests[0].buffer, values->digests[0].buffer + values->digests[0].size);
@@ -385,8 +383,8 @@ Result<QuoteResult> Device::Quote(uint32_t key_handle, const std::vector<uint32_
   TPML_PCR_SELECTION sel = Selection(TPM2_ALG_SHA256, sha256_pcrs);
   EsysPtr<TPM2B_ATTEST> attest;
   EsysPtr<TPMT_SIGNATURE> sig;
-  TSS2_RC rc = Esys_Quote(esys_, key, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &nonce,
-                          &scheme, &sel, attest.out(), sig.out());
+  TSS2_RC rc = Esys_Quote(esys_, key, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &nonce, &scheme,
+                          &sel, attest.out(), sig.out());
   if (rc != TSS2_RC_SUCCESS) {
     return TssError("TPM2_Quote(signHandle=" + HexHandle(key_handle) + ")", rc);
   }
@@ -411,10 +409,10 @@ Result<QuoteResult> Device::Quote(uint32_t key_handle, const std::vector<uint32_
 
 TPM2B_PUBLIC RsaEkTemplate() {
   // EK Credential Profile 2.0 template L-1 authPolicy = PolicySecret(TPM_RH_ENDORSEMENT).
-  static constexpr uint8_t kPolicy[32] = {
-      0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xB3, 0xF8, 0x1A, 0x90, 0xCC,
-      0x8D, 0x46, 0xA5, 0xD7, 0x24, 0xFD, 0x52, 0xD7, 0x6E, 0x06, 0x52,
-      0x0B, 0x64, 0xF2, 0xA1, 0xDA, 0x1B, 0x33, 0x14, 0x69, 0xAA};
+  static constexpr uint8_t kPolicy[32] = {0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xB3, 0xF8,
+                                          0x1A, 0x90, 0xCC, 0x8D, 0x46, 0xA5, 0xD7, 0x24,
+                                          0xFD, 0x52, 0xD7, 0x6E, 0x06, 0x52, 0x0B, 0x64,
+                                          0xF2, 0xA1, 0xDA, 0x1B, 0x33, 0x14, 0x69, 0xAA};
   TPM2B_PUBLIC t = {};
   t.publicArea.type = TPM2_ALG_RSA;
   t.publicArea.nameAlg = TPM2_ALG_SHA256;

@@ -1,7 +1,8 @@
-// TPM 2.0 access through tpm2-tss ESAPI, shared by the emulator (provisioning) and the guest client.
-// One Device = one TCTI connection (e.g. "swtpm:host=127.0.0.1,port=2321" or "device:/dev/tpmrm0").
-// All authorizations are password sessions (TPM_RS_PW) with the empty password, as on an Azure CVM
-// where the guest owns the (empty-auth) owner and endorsement hierarchies.
+// TPM 2.0 access through tpm2-tss ESAPI, shared by the emulator (provisioning) and the guest
+// client. One Device = one TCTI connection (e.g. "swtpm:host=127.0.0.1,port=2321" or
+// "device:/dev/tpmrm0"). All authorizations are password sessions (TPM_RS_PW) with the empty
+// password, as on an Azure CVM where the guest owns the (empty-auth) owner and endorsement
+// hierarchies.
 #ifndef SKR_TPM_DEVICE_H_
 #define SKR_TPM_DEVICE_H_
 
@@ -41,9 +42,9 @@ struct KeyPublic {
 };
 
 struct QuoteResult {
-  Bytes attest;            // marshaled TPMS_ATTEST (what the signature covers)
-  Bytes signature;         // raw signature bytes (RSASSA: the 256-byte PKCS#1 v1.5 signature)
-  Bytes signature_tpmt;    // marshaled TPMT_SIGNATURE (what tpm2_quote -s writes)
+  Bytes attest;          // marshaled TPMS_ATTEST (what the signature covers)
+  Bytes signature;       // raw signature bytes (RSASSA: the 256-byte PKCS#1 v1.5 signature)
+  Bytes signature_tpmt;  // marshaled TPMT_SIGNATURE (what tpm2_quote -s writes)
 };
 
 class Device {
@@ -110,7 +111,8 @@ std::string HexHandle(uint32_t handle);  // "0x01400001"
 // PolicySecret(TPM_RH_ENDORSEMENT)).
 TPM2B_PUBLIC RsaEkTemplate();
 // Azure's vTPM AK template (OpenVMM tpm_protocol expected_ak_attributes; anchors.md 2.6):
-// fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|noDA|restricted|sign, RSA-2048 RSASSA-SHA256.
+// fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|noDA|restricted|sign, RSA-2048
+// RSASSA-SHA256.
 TPM2B_PUBLIC AzureAkTemplate();
 
 // nameAlg(SHA-256) || SHA-256(marshaled TPMS_NV_PUBLIC): the TPM name of an NV index.

@@ -65,8 +65,8 @@ Result<void> AzureVtpm::Provision() {
   SKR_ASSIGN_OR_RETURN(auto dev, tpm::Device::Open(swtpm_->tcti()));
 
   ESYS_TR ek = ESYS_TR_NONE;
-  SKR_ASSIGN_OR_RETURN(keys_.ek, dev->CreatePrimary(tpm::Hierarchy::kEndorsement,
-                                                    tpm::RsaEkTemplate(), &ek));
+  SKR_ASSIGN_OR_RETURN(keys_.ek,
+                       dev->CreatePrimary(tpm::Hierarchy::kEndorsement, tpm::RsaEkTemplate(), &ek));
   SKR_RETURN_IF_ERROR(dev->FlushContext(ek));
 
   // OpenVMM create_ak_pub: reuse an existing AK (persisted state), else create and persist.
@@ -75,8 +75,8 @@ Result<void> AzureVtpm::Provision() {
     keys_.ak = std::move(*existing);
   } else if (existing.error().code() == ErrorCode::kNotFound) {
     ESYS_TR ak = ESYS_TR_NONE;
-    SKR_ASSIGN_OR_RETURN(keys_.ak, dev->CreatePrimary(tpm::Hierarchy::kEndorsement,
-                                                      tpm::AzureAkTemplate(), &ak));
+    SKR_ASSIGN_OR_RETURN(
+        keys_.ak, dev->CreatePrimary(tpm::Hierarchy::kEndorsement, tpm::AzureAkTemplate(), &ak));
     auto persisted = dev->EvictControl(ak, kAkHandle);
     SKR_RETURN_IF_ERROR(dev->FlushContext(ak));
     SKR_RETURN_IF_ERROR(persisted);

@@ -7,10 +7,14 @@
 #include <tss2/tss2_tpm2_types.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 
+#include "libskr/crypto/digest.h"
 #include "libskr/tpm/device.h"
 
 namespace skr::emulator::vtpm {
@@ -25,6 +29,11 @@ constexpr uint32_t kCcNvWrite = 0x137;
 constexpr uint32_t kCcNvRead = 0x14E;
 constexpr uint32_t kCcNvReadPublic = 0x169;
 constexpr uint32_t kCcGetCapability = 0x17A;
+constexpr uint32_t kCcClockRateAdjust = 0x130;
+constexpr uint32_t kCcStartAuthSession = 0x176;
+constexpr uint32_t kCcFlushContext = 0x165;
+constexpr uint32_t kRhNull = 0x40000007;
+constexpr uint8_t kSessionContinue = 0x01;
 constexpr uint32_t kRhOwner = 0x40000001;
 constexpr uint32_t kRsPw = 0x40000009;
 constexpr uint32_t kRhPlatform = 0x4000000C;
@@ -61,24 +70,6 @@ Bytes ErrorResponse(uint32_t rc) {
   return std::move(w).Take();
 }
 
-// Success response with the password-session response area (TPM 2.0 Part 1, 19.6.?: empty
-// nonceTPM, continueSession SET, empty hmac).
-Bytes SessionResponse(ByteView parameters) {
-  ByteWriter w;
-  w.AppendU16Be(kStSessions);
-  w.AppendU32Be(0);  // patched below
-  w.AppendU32Be(0);  // TPM_RC_SUCCESS
-  w.AppendU32Be(static_cast<uint32_t>(parameters.size()));
-  w.Append(parameters);
-  w.AppendU16Be(0);  // nonceTPM
-  w.AppendU8(0x01);  // TPMA_SESSION continueSession
-  w.AppendU16Be(0);  // hmac
-  Bytes out = std::move(w).Take();
-  const uint32_t n = static_cast<uint32_t>(out.size());
-  out[2] = n >> 24, out[3] = n >> 16, out[4] = n >> 8, out[5] = n;
-  return out;
-}
-
 // Reads exactly n bytes, giving up after timeout_ms without progress.
 bool ReadWithTimeout(int fd, uint8_t* buf, size_t n, int timeout_ms) {
   size_t got = 0;
@@ -93,27 +84,61 @@ bool ReadWithTimeout(int fd, uint8_t* buf, size_t n, int timeout_ms) {
   return true;
 }
 
-// The single password authorization of NV_Read/NV_Write: authorizationSize, then one
-// TPMS_AUTH_COMMAND. Returns a TPM_RC (0 = the empty password, accepted) and leaves `r` at the
-// first parameter.
-uint32_t CheckPasswordSession(ByteReader& r) {
+// Parses an authorization area (authorizationSize, then TPMS_AUTH_COMMANDs) at the reader's
+// position; leaves the reader at the first parameter.
+bool ParseAuthArea(ByteReader& r, std::vector<Paravisor::CommandAuth>* out) {
   auto auth_size = r.TakeU32Be("authorizationSize");
-  if (!auth_size.ok() || *auth_size > r.remaining()) return kRcAuthSize;
+  if (!auth_size.ok() || *auth_size > r.remaining()) return false;
   const size_t end = r.position() + *auth_size;
-  auto handle = r.TakeU32Be("sessionHandle");
-  auto nonce = r.TakeSized16Be("nonceCaller");
-  auto attrs = r.TakeU8("sessionAttributes");
-  auto hmac = r.TakeSized16Be("hmac");
-  if (!handle.ok() || !nonce.ok() || !attrs.ok() || !hmac.ok() || r.position() > end) {
-    return kRcAuthSize;
+  while (r.position() < end) {
+    Paravisor::CommandAuth a;
+    auto handle = r.TakeU32Be("sessionHandle");
+    auto nonce = r.TakeSized16Be("nonceCaller");
+    auto attrs = r.TakeU8("sessionAttributes");
+    auto hmac = r.TakeSized16Be("hmac");
+    if (!handle.ok() || !nonce.ok() || !attrs.ok() || !hmac.ok() || r.position() > end) {
+      return false;
+    }
+    a.handle = *handle;
+    a.nonce_caller = ToBytes(*nonce);
+    a.attributes = *attrs;
+    a.hmac = ToBytes(*hmac);
+    out->push_back(std::move(a));
   }
-  // Audit/encrypt sessions or HMAC/policy authorizations need the session secrets, which live in
-  // swtpm: not available for the paravisor's indices.
-  if (r.position() != end || *handle != kRsPw) return kRcAuthUnavailable;
-  if (!nonce->empty()) return kRcNonceS1;
-  // The guest's owner auth and the indices' auth are empty on an Azure CVM.
-  if (!hmac->empty()) return kRcAuthFailS1;
-  return 0;
+  return !out->empty() && out->size() <= 3;
+}
+
+// The sessions of a forwarded command. The handle count depends on the command code, so try
+// 0..3 handles and take the first layout whose authorization area parses exactly.
+std::vector<Paravisor::CommandAuth> SessionsOf(ByteView cmd) {
+  for (size_t handles = 0; handles <= 3; ++handles) {
+    ByteReader r(cmd, "TPM command");
+    r.Seek(10 + 4 * handles);
+    std::vector<Paravisor::CommandAuth> auths;
+    if (r.position() <= cmd.size() && ParseAuthArea(r, &auths)) {
+      bool plausible = true;
+      for (const auto& a : auths) {
+        const uint8_t type = a.handle >> 24;
+        plausible &= a.handle == kRsPw || type == 0x02 || type == 0x03;
+      }
+      if (plausible) return auths;
+    }
+  }
+  return {};
+}
+
+Bytes HmacSha256(ByteView key, ByteView data) {
+  uint8_t out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  static const uint8_t kEmpty = 0;
+  HMAC(EVP_sha256(), key.empty() ? &kEmpty : key.data(), static_cast<int>(key.size()), data.data(),
+       data.size(), out, &len);
+  return Bytes(out, out + len);
+}
+
+Bytes U32Be(uint32_t v) {
+  return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
+          static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
 }
 
 }  // namespace
@@ -131,8 +156,8 @@ Result<std::unique_ptr<Paravisor>> Paravisor::Start(Options options) {
   // the owner can read; only 0x01400002 is owner/auth-writable.
   const uint32_t read = TPMA_NV_OWNERREAD | TPMA_NV_AUTHREAD | TPMA_NV_PPREAD;
   const uint32_t base = TPMA_NV_NO_DA | TPMA_NV_PLATFORMCREATE;
-  p->indices_[kNvHclReport] = {base | read | TPMA_NV_PPWRITE | TPMA_NV_WRITTEN,
-                               kHclReportIndexSize, Bytes(kHclReportIndexSize, 0)};
+  p->indices_[kNvHclReport] = {base | read | TPMA_NV_PPWRITE | TPMA_NV_WRITTEN, kHclReportIndexSize,
+                               Bytes(kHclReportIndexSize, 0)};
   p->indices_[kNvUserData] = {base | read | TPMA_NV_OWNERWRITE | TPMA_NV_AUTHWRITE, kUserDataSize,
                               Bytes(kUserDataSize, 0)};
   if (!p->options_.ak_cert.empty()) {
@@ -200,9 +225,8 @@ void Paravisor::Track(int fd, bool add) {
 }
 
 void Paravisor::AcceptLoop() {
-  pollfd fds[3] = {{listen_data_.get(), POLLIN, 0},
-                   {listen_ctrl_.get(), POLLIN, 0},
-                   {wake_pipe_[0], POLLIN, 0}};
+  pollfd fds[3] = {
+      {listen_data_.get(), POLLIN, 0}, {listen_ctrl_.get(), POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
   while (!stopping_) {
     if (::poll(fds, 3, -1) < 0) continue;
     if (fds[2].revents) return;
@@ -261,8 +285,7 @@ void Paravisor::ServeData(int fd) {
     }
     Bytes cmd(header, header + sizeof(header));
     cmd.resize(size);
-    if (!ReadWithTimeout(fd, cmd.data() + sizeof(header), size - sizeof(header),
-                         kBodyTimeoutMs)) {
+    if (!ReadWithTimeout(fd, cmd.data() + sizeof(header), size - sizeof(header), kBodyTimeoutMs)) {
       break;  // truncated command
     }
     auto rsp = Handle(cmd);
@@ -395,7 +418,7 @@ Result<Bytes> Paravisor::Handle(ByteView cmd) {
     default:
       break;
   }
-  return Forward(cmd);
+  return ForwardTracked(cmd);
 }
 
 void Paravisor::RefreshReportLocked() {
@@ -445,65 +468,295 @@ Bytes Paravisor::NvReadPublic(uint32_t index) {
 
 Bytes Paravisor::NvRead(ByteView cmd) {
   ByteReader r(cmd, "TPM2_NV_Read");
-  const uint16_t tag = *r.U16Be(0, "tag");
-  if (tag != kStSessions) return ErrorResponse(kRcAuthMissing);
+  if (*r.U16Be(0, "tag") != kStSessions) return ErrorResponse(kRcAuthMissing);
   r.Seek(10);
   auto auth_handle = r.TakeU32Be("authHandle");
   auto nv_index = r.TakeU32Be("nvIndex");
   if (!auth_handle.ok() || !nv_index.ok()) return ErrorResponse(kRcCommandSize);
-  if (uint32_t rc = CheckPasswordSession(r); rc != 0) return ErrorResponse(rc);
+  std::vector<CommandAuth> auths;
+  if (!ParseAuthArea(r, &auths)) return ErrorResponse(kRcAuthSize);
+  if (auths.size() != 1) return ErrorResponse(kRcAuthUnavailable);  // audit/encrypt sessions
+  const size_t params_at = r.position();
   auto size = r.TakeU16Be("size");
   auto offset = r.TakeU16Be("offset");
   if (!size.ok() || !offset.ok() || r.remaining() != 0) return ErrorResponse(kRcCommandSize);
-
-  std::lock_guard<std::mutex> lock(state_mu_);
-  VirtualIndex& idx = indices_.at(*nv_index);
-  // NvReadAccessChecks (Part 4): the authorizing entity must be allowed to read.
   if (*auth_handle == kRhPlatform) return ErrorResponse(kRcHierarchyH1);  // phEnable is CLEAR
-  const bool allowed = (*auth_handle == kRhOwner && (idx.attributes & TPMA_NV_OWNERREAD)) ||
-                       (*auth_handle == *nv_index && (idx.attributes & TPMA_NV_AUTHREAD));
-  if (!allowed) return ErrorResponse(kRcNvAuthorization);
-  if (!(idx.attributes & TPMA_NV_WRITTEN)) return ErrorResponse(kRcNvUninitialized);
-  if (*size > nv_buffer_max_) return ErrorResponse(kRcValueP1);
-  if (uint32_t{*offset} + *size > idx.size) return ErrorResponse(kRcNvRange);
-  if (*nv_index == kNvHclReport) RefreshReportLocked();
+  if (uint32_t rc = CheckAuth(cmd, *auth_handle, *nv_index, auths[0], params_at); rc != 0) {
+    return ErrorResponse(rc);
+  }
   ByteWriter params;
-  params.AppendSized16Be(ByteView(idx.data).subspan(*offset, *size));
-  return SessionResponse(params.bytes());
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    VirtualIndex& idx = indices_.at(*nv_index);
+    // NvReadAccessChecks (Part 4): the authorizing entity must be allowed to read.
+    const bool allowed = (*auth_handle == kRhOwner && (idx.attributes & TPMA_NV_OWNERREAD)) ||
+                         (*auth_handle == *nv_index && (idx.attributes & TPMA_NV_AUTHREAD));
+    if (!allowed) return ErrorResponse(kRcNvAuthorization);
+    if (!(idx.attributes & TPMA_NV_WRITTEN)) return ErrorResponse(kRcNvUninitialized);
+    if (*size > nv_buffer_max_) return ErrorResponse(kRcValueP1);
+    if (uint32_t{*offset} + *size > idx.size) return ErrorResponse(kRcNvRange);
+    if (*nv_index == kNvHclReport) RefreshReportLocked();
+    params.AppendSized16Be(ByteView(idx.data).subspan(*offset, *size));
+  }
+  return AuthorizedResponse(kCcNvRead, auths[0], params.bytes());
 }
 
 Bytes Paravisor::NvWrite(ByteView cmd) {
   ByteReader r(cmd, "TPM2_NV_Write");
-  const uint16_t tag = *r.U16Be(0, "tag");
-  if (tag != kStSessions) return ErrorResponse(kRcAuthMissing);
+  if (*r.U16Be(0, "tag") != kStSessions) return ErrorResponse(kRcAuthMissing);
   r.Seek(10);
   auto auth_handle = r.TakeU32Be("authHandle");
   auto nv_index = r.TakeU32Be("nvIndex");
   if (!auth_handle.ok() || !nv_index.ok()) return ErrorResponse(kRcCommandSize);
-  if (uint32_t rc = CheckPasswordSession(r); rc != 0) return ErrorResponse(rc);
+  std::vector<CommandAuth> auths;
+  if (!ParseAuthArea(r, &auths)) return ErrorResponse(kRcAuthSize);
+  if (auths.size() != 1) return ErrorResponse(kRcAuthUnavailable);
+  const size_t params_at = r.position();
   auto data = r.TakeSized16Be("data");
   if (!data.ok()) return ErrorResponse(kRcCommandSize);
   auto offset = r.TakeU16Be("offset");
   if (!offset.ok() || r.remaining() != 0) return ErrorResponse(kRcCommandSize);
   if (data->size() > nv_buffer_max_) return ErrorResponse(kRcSizeP1);
-
-  std::lock_guard<std::mutex> lock(state_mu_);
-  VirtualIndex& idx = indices_.at(*nv_index);
-  // NvWriteAccessChecks (Part 4): without OWNERWRITE/AUTHWRITE the owner and the index itself are
-  // refused with TPM_RC_NV_AUTHORIZATION; this is what a real TPM returns for 0x01400001.
   if (*auth_handle == kRhPlatform) return ErrorResponse(kRcHierarchyH1);
-  const bool allowed = (*auth_handle == kRhOwner && (idx.attributes & TPMA_NV_OWNERWRITE)) ||
-                       (*auth_handle == *nv_index && (idx.attributes & TPMA_NV_AUTHWRITE));
-  if (!allowed) return ErrorResponse(kRcNvAuthorization);
-  if (uint32_t{*offset} + data->size() > idx.size) return ErrorResponse(kRcNvRange);
-  std::copy(data->begin(), data->end(), idx.data.begin() + *offset);
-  idx.attributes |= TPMA_NV_WRITTEN;
-  if (*nv_index == kNvUserData) {
-    // The paravisor's guest attestation input: the next report read carries it.
-    user_data_ = idx.data;
-    report_stale_ = true;
+  if (uint32_t rc = CheckAuth(cmd, *auth_handle, *nv_index, auths[0], params_at); rc != 0) {
+    return ErrorResponse(rc);
   }
-  return SessionResponse({});
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    VirtualIndex& idx = indices_.at(*nv_index);
+    // NvWriteAccessChecks (Part 4): without OWNERWRITE/AUTHWRITE the owner and the index itself
+    // are refused with TPM_RC_NV_AUTHORIZATION; this is what a real TPM returns for 0x01400001.
+    const bool allowed = (*auth_handle == kRhOwner && (idx.attributes & TPMA_NV_OWNERWRITE)) ||
+                         (*auth_handle == *nv_index && (idx.attributes & TPMA_NV_AUTHWRITE));
+    if (!allowed) return ErrorResponse(kRcNvAuthorization);
+    if (uint32_t{*offset} + data->size() > idx.size) return ErrorResponse(kRcNvRange);
+    std::copy(data->begin(), data->end(), idx.data.begin() + *offset);
+    idx.attributes |= TPMA_NV_WRITTEN;
+    if (*nv_index == kNvUserData) {
+      // The paravisor's guest attestation input: the next report read carries it.
+      user_data_ = idx.data;
+      report_stale_ = true;
+    }
+  }
+  return AuthorizedResponse(kCcNvWrite, auths[0], {});
+}
+
+Bytes Paravisor::VirtualName(uint32_t index) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  TPMS_NV_PUBLIC pub = {};
+  pub.nvIndex = index;
+  pub.nameAlg = TPM2_ALG_SHA256;
+  pub.attributes = indices_.at(index).attributes;
+  pub.dataSize = indices_.at(index).size;
+  auto name = tpm::NvName(pub);
+  return name.ok() ? *name : Bytes();
+}
+
+uint32_t Paravisor::CheckAuth(ByteView cmd, uint32_t auth_handle, uint32_t nv_index,
+                              const CommandAuth& auth, size_t params_offset) {
+  if (auth.handle == kRsPw) {
+    if (!auth.nonce_caller.empty()) return kRcNonceS1;
+    // The guest's owner auth and the indices' auth are empty on an Azure CVM.
+    return auth.hmac.empty() ? 0 : kRcAuthFailS1;
+  }
+  // Audit, parameter encryption and policy sessions are not emulated for virtual indices.
+  if ((auth.attributes & ~kSessionContinue) != 0) return kRcAuthUnavailable;
+  const Bytes nv_name = VirtualName(nv_index);
+  const Bytes auth_name = auth_handle == nv_index ? nv_name : U32Be(auth_handle);
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  auto it = sessions_.find(auth.handle);
+  if (it == sessions_.end() || !it->second.supported) return kRcAuthUnavailable;
+  // Part 1, 19.6: cpHash = H(commandCode || names || parameters); HMAC key = sessionKey (empty:
+  // unbound, unsalted) || authValue (empty).
+  const uint32_t cc =
+      (uint32_t{cmd[6]} << 24) | (uint32_t{cmd[7]} << 16) | (uint32_t{cmd[8]} << 8) | cmd[9];
+  Bytes cp = U32Be(cc);
+  cp.insert(cp.end(), auth_name.begin(), auth_name.end());
+  cp.insert(cp.end(), nv_name.begin(), nv_name.end());
+  cp.insert(cp.end(), cmd.begin() + params_offset, cmd.end());
+  Bytes msg = crypto::Sha256(cp);
+  msg.insert(msg.end(), auth.nonce_caller.begin(), auth.nonce_caller.end());
+  msg.insert(msg.end(), it->second.nonce_tpm.begin(), it->second.nonce_tpm.end());
+  msg.push_back(auth.attributes);
+  return HmacSha256({}, msg) == auth.hmac ? 0 : kRcAuthFailS1;
+}
+
+Bytes Paravisor::AuthorizedResponse(uint32_t cc, const CommandAuth& auth, ByteView parameters) {
+  Bytes nonce_tpm;  // empty for a password session
+  Bytes hmac;
+  if (auth.handle != kRsPw) {
+    // Roll swtpm's nonceTPM for this session with a no-op owner-authorized command
+    // (TPM2_ClockRateAdjust(TPM_RH_OWNER, TPM_CLOCK_NO_CHANGE)), so the session stays usable for
+    // commands that go to swtpm, then answer with swtpm's new nonceTPM.
+    Bytes old_nonce;
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      old_nonce = sessions_[auth.handle].nonce_tpm;
+    }
+    const Bytes nonce_caller = crypto::RandomBytes(std::max<size_t>(16, auth.nonce_caller.size()));
+    const Bytes sub_params = {0x00};
+    Bytes cp = U32Be(kCcClockRateAdjust);
+    Bytes owner = U32Be(kRhOwner);
+    cp.insert(cp.end(), owner.begin(), owner.end());
+    cp.insert(cp.end(), sub_params.begin(), sub_params.end());
+    Bytes msg = crypto::Sha256(cp);
+    msg.insert(msg.end(), nonce_caller.begin(), nonce_caller.end());
+    msg.insert(msg.end(), old_nonce.begin(), old_nonce.end());
+    msg.push_back(auth.attributes);
+    ByteWriter sub;
+    sub.AppendU16Be(kStSessions);
+    sub.AppendU32Be(0);
+    sub.AppendU32Be(kCcClockRateAdjust);
+    sub.AppendU32Be(kRhOwner);
+    sub.AppendU32Be(static_cast<uint32_t>(4 + 2 + nonce_caller.size() + 1 + 2 + 32));
+    sub.AppendU32Be(auth.handle);
+    sub.AppendSized16Be(nonce_caller);
+    sub.AppendU8(auth.attributes);
+    sub.AppendSized16Be(HmacSha256({}, msg));
+    sub.Append(sub_params);
+    Bytes sub_cmd = std::move(sub).Take();
+    const uint32_t n = static_cast<uint32_t>(sub_cmd.size());
+    sub_cmd[2] = n >> 24, sub_cmd[3] = n >> 16, sub_cmd[4] = n >> 8, sub_cmd[5] = n;
+    auto rsp = Forward(sub_cmd);
+    if (!rsp.ok()) return ErrorResponse(kRcFailure);
+    ByteReader rr(*rsp, "TPM2_ClockRateAdjust response");
+    auto rc = rr.U32Be(6, "responseCode");
+    if (!rc.ok()) return ErrorResponse(kRcFailure);
+    if (*rc != 0) return ErrorResponse(*rc);
+    rr.Seek(14);  // after parameterSize (0)
+    auto nonce = rr.TakeSized16Be("nonceTPM");
+    if (!nonce.ok()) return ErrorResponse(kRcFailure);
+    nonce_tpm = ToBytes(*nonce);
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      if (auth.attributes & kSessionContinue) {
+        sessions_[auth.handle].nonce_tpm = nonce_tpm;
+      } else {
+        sessions_.erase(auth.handle);
+      }
+    }
+    // rpHash = H(responseCode || commandCode || parameters); the response HMAC covers
+    // rpHash || nonceTPM || nonceCaller || sessionAttributes.
+    Bytes rp = U32Be(0);
+    Bytes ccb = U32Be(cc);
+    rp.insert(rp.end(), ccb.begin(), ccb.end());
+    rp.insert(rp.end(), parameters.begin(), parameters.end());
+    Bytes rmsg = crypto::Sha256(rp);
+    rmsg.insert(rmsg.end(), nonce_tpm.begin(), nonce_tpm.end());
+    rmsg.insert(rmsg.end(), auth.nonce_caller.begin(), auth.nonce_caller.end());
+    rmsg.push_back(auth.attributes);
+    hmac = HmacSha256({}, rmsg);
+  }
+  ByteWriter w;
+  w.AppendU16Be(kStSessions);
+  w.AppendU32Be(0);  // patched below
+  w.AppendU32Be(0);  // TPM_RC_SUCCESS
+  w.AppendU32Be(static_cast<uint32_t>(parameters.size()));
+  w.Append(parameters);
+  w.AppendSized16Be(nonce_tpm);
+  // Password sessions: continueSession is always SET in the response (Part 1, 19.8.4).
+  w.AppendU8(auth.handle == kRsPw ? kSessionContinue : auth.attributes);
+  w.AppendSized16Be(hmac);
+  Bytes out = std::move(w).Take();
+  const uint32_t n = static_cast<uint32_t>(out.size());
+  out[2] = n >> 24, out[3] = n >> 16, out[4] = n >> 8, out[5] = n;
+  return out;
+}
+
+Result<Bytes> Paravisor::ForwardTracked(ByteView cmd) {
+  SKR_ASSIGN_OR_RETURN(Bytes rsp, Forward(cmd));
+  TrackResponse(cmd, rsp);
+  return rsp;
+}
+
+void Paravisor::TrackResponse(ByteView cmd, ByteView rsp) {
+  ByteReader c(cmd, "command");
+  ByteReader r(rsp, "response");
+  auto rc = r.U32Be(6, "responseCode");
+  if (!rc.ok() || *rc != 0) return;  // a failed command leaves the session nonces unchanged
+  const uint16_t ctag = *c.U16Be(0, "tag");
+  const uint32_t cc = *c.U32Be(6, "commandCode");
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  if (cc == kCcStartAuthSession) {
+    // tpmKey, bind, [auth area], nonceCaller, encryptedSalt, sessionType, symmetric, authHash.
+    c.Seek(10);
+    auto tpm_key = c.TakeU32Be("tpmKey");
+    auto bind = c.TakeU32Be("bind");
+    std::vector<CommandAuth> ignored;
+    if (ctag == kStSessions && !ParseAuthArea(c, &ignored)) return;
+    auto nonce_caller = c.TakeSized16Be("nonceCaller");
+    auto salt = c.TakeSized16Be("encryptedSalt");
+    auto type = c.TakeU8("sessionType");
+    auto sym = c.TakeU16Be("symmetric.algorithm");
+    if (!tpm_key.ok() || !bind.ok() || !nonce_caller.ok() || !salt.ok() || !type.ok() ||
+        !sym.ok()) {
+      return;
+    }
+    if (*sym != TPM2_ALG_NULL) (void)c.TakeU16Be("symmetric.keyBits");
+    if (*sym != TPM2_ALG_NULL && *sym != TPM2_ALG_XOR) (void)c.TakeU16Be("symmetric.mode");
+    auto auth_hash = c.TakeU16Be("authHash");
+    auto handle = r.U32Be(10, "sessionHandle");
+    r.Seek(*r.U16Be(0, "tag") == kStSessions ? 18 : 14);
+    auto nonce_tpm = r.TakeSized16Be("nonceTPM");
+    if (!auth_hash.ok() || !handle.ok() || !nonce_tpm.ok()) return;
+    Session s;
+    s.auth_hash = *auth_hash;
+    s.supported = *tpm_key == kRhNull && *bind == kRhNull && *type == TPM2_SE_HMAC &&
+                  *auth_hash == TPM2_ALG_SHA256;
+    s.nonce_tpm = ToBytes(*nonce_tpm);
+    sessions_[*handle] = std::move(s);
+    return;
+  }
+  if (cc == kCcFlushContext) {
+    if (auto h = c.U32Be(10, "flushHandle"); h.ok()) sessions_.erase(*h);
+    return;
+  }
+  if (ctag != kStSessions) return;
+  const std::vector<CommandAuth> auths = SessionsOf(cmd);
+  // The response authorization area ends the response; walk it backwards with the sizes we
+  // know (password: 5 bytes; tracked HMAC session: nonceTPM of its size, SHA-256 HMAC).
+  size_t end = rsp.size();
+  std::vector<std::pair<uint32_t, Bytes>> updates;
+  bool ok = true;
+  for (size_t i = auths.size(); ok && i-- > 0;) {
+    if (auths[i].handle == kRsPw) {
+      ok = end >= 5;
+      end -= ok ? 5 : 0;
+      continue;
+    }
+    auto it = sessions_.find(auths[i].handle);
+    if (it == sessions_.end() || !it->second.supported) {
+      ok = false;
+      break;
+    }
+    const size_t nlen = it->second.nonce_tpm.size();
+    const size_t total = 2 + nlen + 1 + 2 + 32;
+    if (end < total + 10) {
+      ok = false;
+      break;
+    }
+    const size_t at = end - total;
+    auto n = r.U16Be(at, "nonceTPM.size");
+    auto h = r.U16Be(at + 2 + nlen + 1, "hmac.size");
+    auto nonce = r.Slice(at + 2, nlen, "nonceTPM");
+    if (!n.ok() || !h.ok() || !nonce.ok() || *n != nlen || *h != 32) {
+      ok = false;
+      break;
+    }
+    updates.emplace_back(auths[i].handle, ToBytes(*nonce));
+    end = at;
+  }
+  if (!ok) {
+    // Lost track of these sessions: the paravisor will refuse them for its indices.
+    for (const auto& a : auths) {
+      if (auto it = sessions_.find(a.handle); it != sessions_.end()) it->second.supported = false;
+    }
+    return;
+  }
+  for (auto& [h, nonce] : updates) sessions_[h].nonce_tpm = std::move(nonce);
+  for (const auto& a : auths) {
+    if (a.handle != kRsPw && !(a.attributes & kSessionContinue)) sessions_.erase(a.handle);
+  }
 }
 
 Result<Bytes> Paravisor::GetCapabilityHandles(ByteView cmd, uint32_t property, uint32_t count) {

@@ -63,6 +63,13 @@ class Paravisor {
   uint64_t reports_generated() const;
   std::string last_provider_error() const;
 
+  struct CommandAuth {
+    uint32_t handle = 0;
+    Bytes nonce_caller;
+    uint8_t attributes = 0;
+    Bytes hmac;
+  };
+
   struct VirtualIndex {
     uint32_t attributes = 0;  // TPMA_NV
     uint16_t size = 0;
@@ -80,12 +87,23 @@ class Paravisor {
   // Answers one complete command (header included); forwards if not intercepted.
   Result<Bytes> Handle(ByteView cmd);
   Result<Bytes> Forward(ByteView cmd);
+  // Forwards and follows HMAC sessions: StartAuthSession, nonceTPM of each response, flushes.
+  Result<Bytes> ForwardTracked(ByteView cmd);
+  void TrackResponse(ByteView cmd, ByteView rsp);
+  // Authorizes an NV command on a virtual index (one session); returns a TPM_RC or 0.
+  uint32_t CheckAuth(ByteView cmd, uint32_t auth_handle, uint32_t nv_index, const CommandAuth& auth,
+                     size_t params_offset);
+  // After a successful action: the response with its authorization area (password: empty;
+  // HMAC: swtpm's session nonce is rolled with a no-op owner command, then the response HMAC is
+  // computed over our parameters with the new nonceTPM).
+  Bytes AuthorizedResponse(uint32_t cc, const CommandAuth& auth, ByteView parameters);
   Bytes NvReadPublic(uint32_t index);
   Bytes NvRead(ByteView cmd);
   Bytes NvWrite(ByteView cmd);
   Result<Bytes> GetCapabilityHandles(ByteView cmd, uint32_t property, uint32_t count);
   void RefreshReportLocked();
   bool IsVirtualIndex(uint32_t handle) const;
+  Bytes VirtualName(uint32_t index);
   Result<uint16_t> QueryNvBufferMax();
 
   Options options_;
@@ -100,8 +118,17 @@ class Paravisor {
   std::vector<std::thread> conn_threads_;
 
   uint16_t nv_buffer_max_ = 0;  // swtpm's TPM_PT_NV_BUFFER_MAX
-  std::mutex upstream_mu_;  // serializes commands to swtpm over one connection
+  std::mutex upstream_mu_;      // serializes commands to swtpm over one connection
   Fd upstream_;
+
+  // HMAC sessions seen on the wire (unsalted and unbound only: their session key is empty).
+  struct Session {
+    uint16_t auth_hash = 0;
+    bool supported = false;
+    Bytes nonce_tpm;
+  };
+  std::mutex sessions_mu_;
+  std::map<uint32_t, Session> sessions_;
 
   mutable std::mutex state_mu_;
   std::map<uint32_t, VirtualIndex> indices_;

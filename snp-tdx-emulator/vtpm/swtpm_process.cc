@@ -132,8 +132,8 @@ Result<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const Options& options
       WaitExit(pid, std::chrono::seconds(2), &status);
       last_error = "swtpm did not accept connections on port " + ps + " within 10 s";
     } else {
-      last_error = "swtpm exited with status " + std::to_string(status) + " (log: " + log_path +
-                   ")";
+      last_error =
+          "swtpm exited with status " + std::to_string(status) + " (log: " + log_path + ")";
     }
   }
   return Unavailable("could not start swtpm after 8 attempts; last: " + last_error);
