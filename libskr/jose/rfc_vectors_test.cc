@@ -27,11 +27,13 @@ constexpr char kRfc7515RsaKey[] =
 
 // RFC 7515 A.2.1 / A.3.1: the JWS Payload (iss joe, exp 1300819380, CRLF line breaks).
 constexpr char kRfc7515Payload64[] =
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlf"
+    "Q";
 
 constexpr char kRfc7515A2Jws[] =
     "eyJhbGciOiJSUzI1NiJ9."
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+    "."
     "cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5"
     "jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb"
     "1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QO"
@@ -45,7 +47,8 @@ constexpr char kRfc7515EcKey[] =
         "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"})";
 constexpr char kRfc7515A3Jws[] =
     "eyJhbGciOiJFUzI1NiJ9."
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+    "."
     "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
 
 // RFC 7517 A.1 (public) and A.2 (private) key sets.
@@ -63,7 +66,11 @@ nlohmann::json Rfc7517PublicSet() {
              {"y", "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"},
              {"use", "enc"},
              {"kid", "1"}},
-            {{"kty", "RSA"}, {"n", kRfc7517N}, {"e", "AQAB"}, {"alg", "RS256"}, {"kid", "2011-04-29"}}}}};
+            {{"kty", "RSA"},
+             {"n", kRfc7517N},
+             {"e", "AQAB"},
+             {"alg", "RS256"},
+             {"kid", "2011-04-29"}}}}};
 }
 
 nlohmann::json Rfc7517PrivateSet() {
@@ -95,29 +102,43 @@ nlohmann::json Rfc7517PrivateSet() {
 
 // RFC 7517 Appendix B: RSA key with a self-signed x5c certificate.
 nlohmann::json Rfc7517AppendixB() {
-  return {{"kty", "RSA"},
-          {"use", "sig"},
-          {"kid", "1b94c"},
-          {"n",
-           "vrjOfz9Ccdgx5nQudyhdoR17V-IubWMeOZCwX_jj0hgAsz2J_pqYW08PLbK_PdiVGKPrqzmDIsLI7sA25VEnHU1uCLNw"
-           "BuUiCO11_-7dYbsr4iJmG0Qu2j8DsVyT1azpJC_NG84Ty5KKthuCaPod7iI7w0LK9orSMhBEwwZDCxTWq4aYWAchc8t"
-           "-emd9qOvWtVMDC2BXksRngh6X5bUYLy6AyHKvj-nUy1wgzjYQDwHMTplCoLtU-o-8SNnZ1tmRoGE9uJkBLdh5gFENab"
-           "WnU5m1ZqZPdwS-qo-meMvVfJb6jJVWRpl2SUtCnYG2C32qvbWbjZ_jBPD5eunqsIo1vQ"},
-          {"e", "AQAB"},
-          {"x5c",
-           {"MIIDQjCCAiqgAwIBAgIGATz/FuLiMA0GCSqGSIb3DQEBBQUAMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0G"
-            "A1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDAe"
-            "Fw0xMzAyMjEyMzI5MTVaFw0xODA4MTQyMjI5MTVaMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBxMG"
-            "RGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDCCASIwDQYJ"
-            "KoZIhvcNAQEBBQADggEPADCCAQoCggEBAL64zn8/QnHYMeZ0LncoXaEde1fiLm1jHjmQsF/449IYALM9if6amFtPDy2y"
-            "vz3YlRij66s5gyLCyO7ANuVRJx1NbgizcAblIgjtdf/u3WG7K+IiZhtELto/A7Fck9Ws6SQvzRvOE8uSirYbgmj6He4i"
-            "O8NCyvaK0jIQRMMGQwsU1quGmFgHIXPLfnpnfajr1rVTAwtgV5LEZ4Iel+W1GC8ugMhyr4/p1MtcIM42EA8BzE6ZQqC7"
-            "VPqPvEjZ2dbZkaBhPbiZAS3YeYBRDWm1p1OZtWamT3cEvqqPpnjL1XyW+oyVVkaZdklLQp2Btgt9qr21m42f4wTw+Xrp"
-            "6rCKNb0CAwEAATANBgkqhkiG9w0BAQUFAAOCAQEAh8zGlfSlcI0o3rYDPBB07aXNswb4ECNIKG0CETTUxmXl9KUL+9gG"
-            "lqCz5iWLOgWsnrcKcY0vXPG9J1r9AqBNTqNgHq2G03X09266X5CpOe1zFo+Owb1zxtp3PehFdfQJ610CDLEaS9V9Rqp1"
-            "7hCyybEpOGVwe8fnk+fbEL2Bo3UPGrpsHzUoaGpDftmWssZkhpBJKVMJyf/RuP2SmmaIzmnw9JiSlYhzo4tpzd5rFXhj"
-            "Rbg4zW9C+2qok+2+qDM1iJ684gPHMIY8aLWrdgQTxkumGmTqgawR+N5MDtdPTEQ0XfIBc2cJEUyMTY5MPvACWpkA6SdS"
-            "4xSvdXK3IVfOWA=="}}};
+  return {
+      {"kty", "RSA"},
+      {"use", "sig"},
+      {"kid", "1b94c"},
+      {"n",
+       "vrjOfz9Ccdgx5nQudyhdoR17V-IubWMeOZCwX_jj0hgAsz2J_pqYW08PLbK_"
+       "PdiVGKPrqzmDIsLI7sA25VEnHU1uCLNw"
+       "BuUiCO11_-7dYbsr4iJmG0Qu2j8DsVyT1azpJC_NG84Ty5KKthuCaPod7iI7w0LK9orSMhBEwwZDCxTWq4aYWAchc8t"
+       "-emd9qOvWtVMDC2BXksRngh6X5bUYLy6AyHKvj-nUy1wgzjYQDwHMTplCoLtU-o-8SNnZ1tmRoGE9uJkBLdh5gFENab"
+       "WnU5m1ZqZPdwS-qo-meMvVfJb6jJVWRpl2SUtCnYG2C32qvbWbjZ_jBPD5eunqsIo1vQ"},
+      {"e", "AQAB"},
+      {"x5c",
+       {"MIIDQjCCAiqgAwIBAgIGATz/"
+        "FuLiMA0GCSqGSIb3DQEBBQUAMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0G"
+        "A1UEBxMGRGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbD"
+        "Ae"
+        "Fw0xMzAyMjEyMzI5MTVaFw0xODA4MTQyMjI5MTVaMGIxCzAJBgNVBAYTAlVTMQswCQYDVQQIEwJDTzEPMA0GA1UEBx"
+        "MG"
+        "RGVudmVyMRwwGgYDVQQKExNQaW5nIElkZW50aXR5IENvcnAuMRcwFQYDVQQDEw5CcmlhbiBDYW1wYmVsbDCCASIwDQ"
+        "YJ"
+        "KoZIhvcNAQEBBQADggEPADCCAQoCggEBAL64zn8/QnHYMeZ0LncoXaEde1fiLm1jHjmQsF/"
+        "449IYALM9if6amFtPDy2y"
+        "vz3YlRij66s5gyLCyO7ANuVRJx1NbgizcAblIgjtdf/u3WG7K+IiZhtELto/"
+        "A7Fck9Ws6SQvzRvOE8uSirYbgmj6He4i"
+        "O8NCyvaK0jIQRMMGQwsU1quGmFgHIXPLfnpnfajr1rVTAwtgV5LEZ4Iel+W1GC8ugMhyr4/"
+        "p1MtcIM42EA8BzE6ZQqC7"
+        "VPqPvEjZ2dbZkaBhPbiZAS3YeYBRDWm1p1OZtWamT3cEvqqPpnjL1XyW+oyVVkaZdklLQp2Btgt9qr21m42f4wTw+"
+        "Xrp"
+        "6rCKNb0CAwEAATANBgkqhkiG9w0BAQUFAAOCAQEAh8zGlfSlcI0o3rYDPBB07aXNswb4ECNIKG0CETTUxmXl9KUL+"
+        "9gG"
+        "lqCz5iWLOgWsnrcKcY0vXPG9J1r9AqBNTqNgHq2G03X09266X5CpOe1zFo+"
+        "Owb1zxtp3PehFdfQJ610CDLEaS9V9Rqp1"
+        "7hCyybEpOGVwe8fnk+fbEL2Bo3UPGrpsHzUoaGpDftmWssZkhpBJKVMJyf/"
+        "RuP2SmmaIzmnw9JiSlYhzo4tpzd5rFXhj"
+        "Rbg4zW9C+2qok+2+qDM1iJ684gPHMIY8aLWrdgQTxkumGmTqgawR+"
+        "N5MDtdPTEQ0XfIBc2cJEUyMTY5MPvACWpkA6SdS"
+        "4xSvdXK3IVfOWA=="}}};
 }
 
 JwsVerifyOptions Allow(std::vector<JwsAlg> algs) {
@@ -186,7 +207,8 @@ TEST(Rfc7517, AppendixAPublicAndPrivateKeySets) {
     // Round trip through our encoder gives the same members.
     auto again = Jwk::FromPrivateKey(*key);
     ASSERT_TRUE(again.ok());
-    for (const auto& [name, value] : again->json().items()) EXPECT_EQ(k.json()[name], value) << name;
+    for (const auto& [name, value] : again->json().items())
+      EXPECT_EQ(k.json()[name], value) << name;
   }
 }
 
@@ -224,8 +246,8 @@ TEST(Rfc7517, AppendixBX5cMatchesKey) {
 }
 
 TEST(Rfc7638, Section31Thumbprint) {
-  nlohmann::json j = {{"kty", "RSA"}, {"n", kRfc7517N}, {"e", "AQAB"}, {"alg", "RS256"},
-                      {"kid", "2011-04-29"}};
+  nlohmann::json j = {
+      {"kty", "RSA"}, {"n", kRfc7517N}, {"e", "AQAB"}, {"alg", "RS256"}, {"kid", "2011-04-29"}};
   auto jwk = Jwk::Parse(j);
   ASSERT_TRUE(jwk.ok());
   EXPECT_EQ(JwkThumbprint(*jwk).value(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
