@@ -259,5 +259,49 @@ TEST(Rfc7638, Section31Thumbprint) {
             "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
 }
 
+TEST(Thumbprints, CertificateFormsAgree) {
+  auto cert = Jwk::Parse(Rfc7517AppendixB())->CertificateChain()->at(0);
+  Bytes sha1 = cert.Fingerprint(crypto::HashAlg::kSha1);
+  EXPECT_EQ(encoding::Base64UrlDecode(CertificateX5t(cert)).value(), sha1);
+  EXPECT_EQ(CertificateX5t(cert).size(), 27u);  // like the real "tr-9gw8qaFfIu-lVAqtDZC6cSNs"
+  EXPECT_EQ(encoding::Base64UrlDecode(CertificateX5tS256(cert)).value(),
+            cert.Fingerprint(crypto::HashAlg::kSha256));
+  std::string kid = KeyVaultCertificateKid(cert);
+  EXPECT_EQ(kid.size(), 40u);
+  EXPECT_EQ(kid, encoding::HexEncodeUpper(sha1));
+  EXPECT_EQ(kid.find_first_of("abcdef"), std::string::npos);
+}
+
+// x5c verification: the chain is checked before the signature, at the caller's time, and x5t
+// must match. (No private key for a certificate is at hand, so the positive path is proven by
+// reaching the signature check; jws_test covers successful signatures.)
+TEST(X5c, ChainTimeAndThumbprintChecks) {
+  auto cert = Jwk::Parse(Rfc7517AppendixB())->CertificateChain()->at(0);
+  auto other = crypto::GenerateRsaKey(2048).value();
+  nlohmann::json header = {{"x5c", Rfc7517AppendixB()["x5c"]}};
+  std::vector<x509::Certificate> roots = {cert};
+  JwsVerifyOptions opts;
+  opts.allowed_algs = {JwsAlg::kRs256};
+  std::time_t valid = 1420070400;  // 2015-01-01, inside the certificate's validity
+  auto jws = SignCompact(header, AsBytes(std::string("{}")), JwsAlg::kRs256, other).value();
+  auto r = VerifyCompactWithX5c(jws, roots, valid, opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kVerificationFailed) << r.error().ToString();
+  EXPECT_NE(r.error().message().find("signature does not verify"), std::string::npos)
+      << r.error().ToString();
+  // After notAfter (2018-08-14) the chain fails first.
+  auto late = VerifyCompactWithX5c(jws, roots, 1600000000, opts);
+  ASSERT_FALSE(late.ok());
+  EXPECT_NE(late.error().message().find("x5c chain"), std::string::npos) << late.error().ToString();
+  // Not chaining to the given roots fails.
+  EXPECT_FALSE(VerifyCompactWithX5c(jws, {}, valid, opts).ok());
+  // A wrong x5t fails before the signature.
+  header["x5t"] = "tr-9gw8qaFfIu-lVAqtDZC6cSNs";
+  auto wrong = SignCompact(header, {}, JwsAlg::kRs256, other).value();
+  auto w = VerifyCompactWithX5c(wrong, roots, valid, opts);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.error().message().find("x5t"), std::string::npos) << w.error().ToString();
+}
+
 }  // namespace
 }  // namespace skr::jose
