@@ -6,6 +6,8 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 
+#include <optional>
+
 #include "libskr/crypto/drbg.h"
 #include "libskr/crypto/internal.h"
 #include "libskr/crypto/openssl_util.h"
