@@ -7,6 +7,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "libskr/crypto/internal.h"
 #include "libskr/crypto/openssl_util.h"
 
 namespace skr::crypto {
@@ -14,31 +15,7 @@ namespace {
 
 std::shared_ptr<EVP_PKEY> Share(EVP_PKEY* p) { return std::shared_ptr<EVP_PKEY>(p, EVP_PKEY_free); }
 
-const char* GroupName(Curve c) {
-  switch (c) {
-    case Curve::kP256:
-      return "prime256v1";
-    case Curve::kP384:
-      return "secp384r1";
-    case Curve::kP521:
-      return "secp521r1";
-  }
-  return "";
-}
-
-Result<Curve> CurveOf(EVP_PKEY* pkey) {
-  char name[64] = {0};
-  size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), &len) !=
-      1) {
-    return OpenSslError(ErrorCode::kInternal, "EC key without a named group");
-  }
-  std::string_view n(name, len);
-  if (n == "prime256v1" || n == "P-256") return Curve::kP256;
-  if (n == "secp384r1" || n == "P-384") return Curve::kP384;
-  if (n == "secp521r1" || n == "P-521") return Curve::kP521;
-  return Unsupported("EC curve " + std::string(n) + " (supported: P-256, P-384, P-521)");
-}
+const char* GroupName(Curve c) { return EcGroupName(c); }
 
 KeyType TypeOf(EVP_PKEY* p) { return EVP_PKEY_is_a(p, "EC") ? KeyType::kEc : KeyType::kRsa; }
 
@@ -67,7 +44,7 @@ using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, OsslDeleter<OSSL_PARAM_BLD_f
 Result<void> CheckSupported(EVP_PKEY* p) {
   if (EVP_PKEY_is_a(p, "RSA")) return Ok();
   if (EVP_PKEY_is_a(p, "EC")) {
-    SKR_ASSIGN_OR_RETURN([[maybe_unused]] Curve c, CurveOf(p));
+    SKR_ASSIGN_OR_RETURN([[maybe_unused]] Curve c, EcCurveOf(p));
     return Ok();
   }
   return Unsupported(std::string("key type ") + EVP_PKEY_get0_type_name(p) +
@@ -75,6 +52,32 @@ Result<void> CheckSupported(EVP_PKEY* p) {
 }
 
 }  // namespace
+
+const char* EcGroupName(Curve c) {
+  switch (c) {
+    case Curve::kP256:
+      return "prime256v1";
+    case Curve::kP384:
+      return "secp384r1";
+    case Curve::kP521:
+      return "secp521r1";
+  }
+  return "";
+}
+
+Result<Curve> EcCurveOf(EVP_PKEY* pkey) {
+  char name[64] = {0};
+  size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), &len) !=
+      1) {
+    return OpenSslError(ErrorCode::kInternal, "EC key without a named group");
+  }
+  std::string_view n(name, len);
+  if (n == "prime256v1" || n == "P-256") return Curve::kP256;
+  if (n == "secp384r1" || n == "P-384") return Curve::kP384;
+  if (n == "secp521r1" || n == "P-521") return Curve::kP521;
+  return Unsupported("EC curve " + std::string(n) + " (supported: P-256, P-384, P-521)");
+}
 
 std::string_view CurveName(Curve c) {
   switch (c) {
@@ -125,7 +128,7 @@ Result<RsaPublicComponents> PublicKey::Rsa() const {
 Result<EcPublicComponents> PublicKey::Ec() const {
   if (type() != KeyType::kEc) return InvalidArgument("not an EC key");
   EcPublicComponents c;
-  SKR_ASSIGN_OR_RETURN(c.curve, CurveOf(pkey_.get()));
+  SKR_ASSIGN_OR_RETURN(c.curve, EcCurveOf(pkey_.get()));
   size_t fs = CurveFieldSize(c.curve);
   SKR_ASSIGN_OR_RETURN(Bytes x, BnParam(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_X));
   SKR_ASSIGN_OR_RETURN(Bytes y, BnParam(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_Y));
@@ -326,7 +329,7 @@ Result<PrivateKey> EcPrivateKeyFromScalar(Curve curve, ByteView d) {
 
 Result<Bytes> EcPrivateScalarOf(const PrivateKey& key) {
   if (key.type() != KeyType::kEc) return InvalidArgument("not an EC key");
-  SKR_ASSIGN_OR_RETURN(Curve c, CurveOf(key.evp()));
+  SKR_ASSIGN_OR_RETURN(Curve c, EcCurveOf(key.evp()));
   BIGNUM* bn = nullptr;
   if (EVP_PKEY_get_bn_param(key.evp(), OSSL_PKEY_PARAM_PRIV_KEY, &bn) != 1) {
     return OpenSslError(ErrorCode::kInternal, "reading EC private scalar");
