@@ -25,7 +25,8 @@ struct OsslDeleter {
 };
 
 using BioPtr = std::unique_ptr<BIO, OsslDeleter<BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, OsslDeleter<BN_free>>;
+// Cleared on free: BIGNUMs here often hold private key material.
+using BnPtr = std::unique_ptr<BIGNUM, OsslDeleter<BN_clear_free>>;
 using BnCtxPtr = std::unique_ptr<BN_CTX, OsslDeleter<BN_CTX_free>>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OsslDeleter<EVP_PKEY_free>>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OsslDeleter<EVP_PKEY_CTX_free>>;
