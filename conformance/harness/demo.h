@@ -12,7 +12,8 @@ struct DemoOptions {
   bool json = false;
 };
 
-// Runs the demo, writing the report to `out`. Returns the process exit code: 0 only if every check held.
+// Runs the demo, writing the report to `out`. Returns the process exit code: 0 only if every check
+// held.
 int RunDemo(const DemoOptions& options, std::ostream& out);
 
 }  // namespace skr::harness

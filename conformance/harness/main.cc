@@ -1,4 +1,5 @@
-// skr-harness: runs the emulated SKR stack (demo) and, as issues land, serves it and checks conformance.
+// skr-harness: runs the emulated SKR stack (demo) and, as issues land, serves it and checks
+// conformance.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -10,7 +11,8 @@ int main(int argc, char** argv) {
 
   skr::harness::DemoOptions demo;
   CLI::App* demo_cmd = app.add_subcommand(
-      "demo", "Run every end-to-end path that exists and check each step (exit 0 only if all hold)");
+      "demo",
+      "Run every end-to-end path that exists and check each step (exit 0 only if all hold)");
   demo_cmd->add_option("--seed", demo.seed, "Seed for every emulated key and report")
       ->capture_default_str();
   demo_cmd->add_flag("--json", demo.json, "Print one JSON document instead of the readable report");

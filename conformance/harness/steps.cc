@@ -14,7 +14,8 @@ void StepRunner::Section(std::string title) {
 bool StepRunner::Run(std::string name, const std::function<Result<std::string>()>& fn) {
   auto start = std::chrono::steady_clock::now();
   Result<std::string> r = fn();
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   StepOutcome o{section_, std::move(name), r.ok(), ms, r.ok() ? *r : r.error().ToString()};
   if (human_) {
     char timing[32];

@@ -1,4 +1,5 @@
-// A sequence of named, timed checks with a readable or JSON report (what `skr-harness demo` prints).
+// A sequence of named, timed checks with a readable or JSON report (what `skr-harness demo`
+// prints).
 #ifndef SKR_CONFORMANCE_HARNESS_STEPS_H_
 #define SKR_CONFORMANCE_HARNESS_STEPS_H_
 
