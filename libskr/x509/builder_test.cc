@@ -353,6 +353,27 @@ TEST(Builder, ReproducesRealVcekTbsByteForByte) {
   }
 }
 
+// Intel's PCK chain from a real TD quote (PCK leaf with the SGX extension, Platform CA, Root CA)
+// is reproduced TBS byte for byte with ECDSA-SHA256, as the Intel emulator needs.
+TEST(Builder, ReproducesRealIntelPckChainTbsByteForByte) {
+  SKR_SHARED_FILE_OR_SKIP(quote, "evidence-samples/trustee/az-tdx-vtpm/td-quote.bin");
+  std::string text = AsString(testing::ReadBytesOrDie(quote));
+  size_t at = text.find("-----BEGIN CERTIFICATE-----");
+  ASSERT_NE(at, std::string::npos);
+  auto chain = CertificatesFromPem(std::string_view(text).substr(at));
+  ASSERT_TRUE(chain.ok()) << chain.error().ToString();
+  ASSERT_EQ(chain->size(), 3u);
+  EXPECT_TRUE((*chain)[0].ExtensionValue("1.2.840.113741.1.13.1").has_value());
+  for (const Certificate& real : *chain) {
+    EXPECT_EQ(der::Tlv(der::kSequence, SignatureAlgorithmOf(real)),
+              SignatureAlgorithmIdentifier(SignatureAlgorithm::kEcdsaSha256));
+    auto ours = SignCertificate(SpecOf(real), TestKeys().ec_ca, SignatureAlgorithm::kEcdsaSha256);
+    ASSERT_TRUE(ours.ok()) << ours.error().ToString();
+    EXPECT_EQ(encoding::HexEncode(TbsOf(*ours)), encoding::HexEncode(TbsOf(real)))
+        << real.subject();
+  }
+}
+
 TEST(Builder, Deterministic) {
   const Keys& k = TestKeys();
   for (auto alg : {SignatureAlgorithm::kRsaPssSha384, SignatureAlgorithm::kRsaPkcs1Sha256}) {
