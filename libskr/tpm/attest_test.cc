@@ -137,6 +137,38 @@ TEST(TrusteeQuote, SnpAndTdxVerifyWithHclAkPub) {
   EXPECT_EQ(cross.error().code(), ErrorCode::kVerificationFailed);
 }
 
+// The qualifiedSigner of every real quote is the qualified name of an endorsement-hierarchy
+// primary key made from AzureAkTemplate() and the AK public key: the emulator's AK template and
+// hierarchy reproduce Azure's exactly.
+Bytes AzureAkQualifiedName(const crypto::PublicKey& ak) {
+  TPM2B_PUBLIC t = AzureAkTemplate();
+  size_t off = 0;
+  Bytes wire(sizeof(TPM2B_PUBLIC) + 2);
+  EXPECT_EQ(Tss2_MU_TPM2B_PUBLIC_Marshal(&t, wire.data(), wire.size(), &off), 0u);
+  wire.resize(off);
+  auto tmpl = ParsePublic2B(wire);
+  EXPECT_TRUE(tmpl.ok());
+  auto pub = PublicFromKey(ak, *tmpl);
+  EXPECT_TRUE(pub.ok());
+  auto qn = QualifiedName(kAlgSha256, HierarchyQualifiedName(kRhEndorsement), *pub->Name());
+  EXPECT_TRUE(qn.ok());
+  return qn.ok() ? *qn : Bytes{};
+}
+
+TEST(TrusteeQuote, QualifiedSignerIsEndorsementPrimaryAk) {
+  LOAD_TRUSTEE_OR_SKIP(snp, "az-snp-vtpm");
+  LOAD_TRUSTEE_OR_SKIP(tdx, "az-tdx-vtpm");
+  for (const QuoteSample* s : {&snp, &tdx}) {
+    auto a = ParseAttest(s->attest);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(encoding::HexEncode(a->qualified_signer),
+              encoding::HexEncode(AzureAkQualifiedName(s->ak)));
+  }
+  // Another hierarchy or another key gives another qualified name.
+  auto a = ParseAttest(snp.attest);
+  EXPECT_NE(a->qualified_signer, AzureAkQualifiedName(tdx.ak));
+}
+
 TEST(KinvolkQuote, VerifiesWithAkPubPem) {
   SKR_SHARED_FILE_OR_SKIP(bin, "evidence-samples/azure-cvm-tooling/quote.bin");
   SKR_SHARED_FILE_OR_SKIP(pem, "evidence-samples/azure-cvm-tooling/akpub.pem");
@@ -147,6 +179,7 @@ TEST(KinvolkQuote, VerifiesWithAkPubPem) {
   ASSERT_TRUE(a.ok()) << a.error().ToString();
   ExpectAzureQuoteShape(*a);
   ExpectMatchesTss(s.attest, *a);
+  EXPECT_EQ(a->qualified_signer, AzureAkQualifiedName(s.ak));
 }
 
 TEST(TrusteeQuote, NegativesFailVerification) {
