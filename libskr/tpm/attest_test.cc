@@ -169,6 +169,35 @@ TEST(TrusteeQuote, QualifiedSignerIsEndorsementPrimaryAk) {
   EXPECT_NE(a->qualified_signer, AzureAkQualifiedName(tdx.ak));
 }
 
+// trustee's v2 envelope (evidence-formats.md 2.9): the quote's 48-byte nonce is the prefix of the
+// runtime claims' user-data, and HCLAkPub of the embedded HCL report signs the quote.
+TEST(TrusteeQuote, EvidenceV2NonceIsUserDataPrefix) {
+  SKR_SHARED_FILE_OR_SKIP(path, "evidence-samples/trustee/az-snp-vtpm/evidence-v2.json");
+  auto j = nlohmann::json::parse(testing::ReadTextOrDie(path));
+  auto hcl_bytes = encoding::Base64DecodeAny(j["hcl_report"].get<std::string>());
+  ASSERT_TRUE(hcl_bytes.ok());
+  auto report = hcl::ParseHclReport(*hcl_bytes);
+  ASSERT_TRUE(report.ok()) << report.error().ToString();
+  auto claims = hcl::RuntimeClaims::Parse(report->runtime_claims);
+  ASSERT_TRUE(claims.ok());
+  auto ak = claims->Key("HCLAkPub")->ToPublicKey();
+  ASSERT_TRUE(ak.ok());
+  auto user_data = claims->UserData();
+  ASSERT_TRUE(user_data.ok() && user_data->has_value());
+  Bytes nonce((*user_data)->begin(), (*user_data)->begin() + 48);
+  const auto& q = j["tpm_quote"];
+  Bytes attest = FromHex(q["message"].get<std::string>());
+  EXPECT_EQ(attest.size(), 161u);
+  std::vector<Bytes> pcrs;
+  for (const auto& p : q["pcrs"]) pcrs.push_back(FromHex(p.get<std::string>()));
+  auto sig =
+      Signature::RsassaRaw(crypto::HashAlg::kSha256, FromHex(q["signature"].get<std::string>()));
+  auto a = VerifyQuote(attest, sig, *ak, nonce, PcrBank(kAlgSha256, pcrs));
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  EXPECT_EQ(a->qualified_signer, AzureAkQualifiedName(*ak));
+  EXPECT_FALSE(VerifyQuote(attest, sig, *ak, *user_data.value(), PcrBank(kAlgSha256, pcrs)).ok());
+}
+
 TEST(KinvolkQuote, VerifiesWithAkPubPem) {
   SKR_SHARED_FILE_OR_SKIP(bin, "evidence-samples/azure-cvm-tooling/quote.bin");
   SKR_SHARED_FILE_OR_SKIP(pem, "evidence-samples/azure-cvm-tooling/akpub.pem");
