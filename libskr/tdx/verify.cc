@@ -160,7 +160,8 @@ Result<void> VerifyTdReportHashes(const TdReport& report) {
   return Ok();
 }
 
-Result<void> VerifyTdReportMatchesQuoteBody(const TdReport& report, const TdQuoteBody& body) {
+Result<void> VerifyTdReportMatchesQuoteBody(const TdReport& report, const TdQuoteBody& body,
+                                            uint16_t body_type) {
   TdQuoteBody want = QuoteBodyFromTdReport(report);
   auto cmp = [](std::string_view field, ByteView from_report, ByteView in_quote) -> Result<void> {
     if (std::equal(from_report.begin(), from_report.end(), in_quote.begin(), in_quote.end())) {
@@ -188,6 +189,10 @@ Result<void> VerifyTdReportMatchesQuoteBody(const TdReport& report, const TdQuot
   static constexpr std::string_view kRtmr[4] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
   for (int i = 0; i < 4; ++i) SKR_RETURN_IF_ERROR(cmp(kRtmr[i], want.rtmr[i], body.rtmr[i]));
   SKR_RETURN_IF_ERROR(cmp("REPORTDATA", want.report_data, body.report_data));
+  if (body_type == kBodyTypeTdx15) {
+    SKR_RETURN_IF_ERROR(cmp("TEE_TCB_SVN2", want.tee_tcb_svn2, body.tee_tcb_svn2));
+    SKR_RETURN_IF_ERROR(cmp("MRSERVICETD", want.mr_servicetd, body.mr_servicetd));
+  }
   return Ok();
 }
 
@@ -201,7 +206,8 @@ Result<TdReport> VerifyHclReportAgainstQuote(const hcl::HclReport& hcl_report,
   auto report = ParseTdReport(hcl_report.HardwareReport());
   if (!report.ok()) return report.error().WithContext("HCL report hardware area");
   SKR_RETURN_IF_ERROR(VerifyTdReportHashes(*report));
-  SKR_RETURN_IF_ERROR(VerifyTdReportMatchesQuoteBody(*report, quote.body));
+  uint16_t body_type = quote.header.version == 5 ? quote.body_type : kBodyTypeTdx10;
+  SKR_RETURN_IF_ERROR(VerifyTdReportMatchesQuoteBody(*report, quote.body, body_type));
   auto bound = hcl::VerifyRuntimeClaimsBinding(hcl_report);
   if (!bound.ok()) return bound.error().WithContext("HCL report (TDX)");
   return *report;

@@ -72,8 +72,10 @@ Result<VerifiedQuote> VerifyQuote(ByteView quote_bytes, const VerifyOptions& opt
 // TEE_INFO_HASH == SHA-384(TDINFO). (The MAC is platform-bound and cannot be checked off it.)
 Result<void> VerifyTdReportHashes(const TdReport& report);
 // The quote body equals what the QE copies from this TDREPORT (QuoteBodyFromTdReport); the error
-// names the first differing field with both values.
-Result<void> VerifyTdReportMatchesQuoteBody(const TdReport& report, const TdQuoteBody& body);
+// names the first differing field with both values. Body type 3 (v5, TDX 1.5) also compares
+// TEE_TCB_SVN2 and MRSERVICETD.
+Result<void> VerifyTdReportMatchesQuoteBody(const TdReport& report, const TdQuoteBody& body,
+                                            uint16_t body_type = kBodyTypeTdx10);
 
 // Azure TDX CVM binding (evidence-formats.md 2.6): the HCL report is a TDX one, its TDREPORT's
 // hashes are consistent, the TDREPORT matches the (already verified) quote body, and its

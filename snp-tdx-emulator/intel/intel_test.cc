@@ -258,6 +258,52 @@ TEST(EmulatedTdx, ProcessorCaVariant) {
   EXPECT_FALSE(v->pck.configuration.has_value());
 }
 
+// v5 framing (evidence-formats.md 3.3) with a TDX 1.5 body: signed over header, type, size and
+// body; TEE_TCB_SVN2 and MRSERVICETD carried and compared.
+TEST(EmulatedTdx, V5QuotesVerify) {
+  for (uint16_t body_type : {tdx::kBodyTypeTdx10, tdx::kBodyTypeTdx15}) {
+    TdxPlatformOptions o;
+    o.td = TdConfigForSeed(Seed("seed-1"));
+    o.td->servtd_hash.fill(0x3C);
+    o.qe.quote_version = 5;
+    o.qe.body_type = body_type;
+    EmulatedTdxPlatform p = MakePlatform("seed-1", o);
+    Bytes quote = *p.ReportAndQuote(ReportData(9));
+    size_t body_size =
+        body_type == tdx::kBodyTypeTdx15 ? tdx::kTdQuoteBody15Size : tdx::kTdQuoteBody10Size;
+    EXPECT_EQ(quote[0], 5);
+    EXPECT_EQ(quote[0x30], body_type);
+    auto v = tdx::VerifyQuote(quote, OptionsFor(p.pki()));
+    ASSERT_TRUE(v.ok()) << v.error().ToString();
+    EXPECT_EQ(v->quote.body_type, body_type);
+    EXPECT_EQ(v->quote.body.mr_servicetd[0], body_type == tdx::kBodyTypeTdx15 ? 0x3C : 0);
+    EXPECT_EQ(*tdx::SerializeTdQuote(v->quote), quote);
+    auto report = p.module().Report(ReportData(9));
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(tdx::VerifyTdReportMatchesQuoteBody(*report, v->quote.body, body_type).ok());
+    if (body_type == tdx::kBodyTypeTdx15) {
+      tdx::TdQuoteBody other = v->quote.body;
+      other.mr_servicetd[1] ^= 1;
+      auto r = tdx::VerifyTdReportMatchesQuoteBody(*report, other, body_type);
+      ASSERT_FALSE(r.ok());
+      EXPECT_NE(r.error().message().find("MRSERVICETD"), std::string::npos);
+    }
+    // Flips in the body type/size framing, the last body byte and the signature all fail.
+    for (size_t offset : {size_t{0x31}, size_t{0x33}, size_t{0x36 + body_size - 1},
+                          size_t{0x36 + body_size + 4 + 10}}) {
+      Bytes bad = quote;
+      bad[offset] ^= 0x01;
+      EXPECT_FALSE(tdx::VerifyQuote(bad, OptionsFor(p.pki())).ok()) << offset;
+    }
+  }
+  TdxPlatformOptions bad;
+  bad.qe.quote_version = 3;
+  EXPECT_FALSE(EmulatedTdxPlatform::Create(Seed("x"), bad).ok());
+  bad.qe.quote_version = 5;
+  bad.qe.body_type = 1;  // SGX body
+  EXPECT_FALSE(EmulatedTdxPlatform::Create(Seed("x"), bad).ok());
+}
+
 TEST(EmulatedTdx, QeRefusesTdReportsNotFromItsTdxModule) {
   EmulatedTdxPlatform p = MakePlatform("seed-1");
   EmulatedTdxPlatform other = MakePlatform("seed-2");

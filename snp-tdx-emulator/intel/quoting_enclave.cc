@@ -48,11 +48,22 @@ Result<QuotingEnclave> QuotingEnclave::Create(ByteView seed, const IntelPki& pki
   std::string pem = pki.ChainPem();
   cert.pck_chain_pem = ToBytes(AsBytes(pem));
 
+  if (identity.quote_version != 4 && identity.quote_version != 5) {
+    return InvalidArgument("QE: quote version " + std::to_string(identity.quote_version) +
+                           " is not 4 or 5");
+  }
+  if (identity.quote_version == 5 && identity.body_type != tdx::kBodyTypeTdx10 &&
+      identity.body_type != tdx::kBodyTypeTdx15) {
+    return InvalidArgument("QE: v5 body type " + std::to_string(identity.body_type) +
+                           " is not 2 (TDX 1.0) or 3 (TDX 1.5)");
+  }
   tdx::QuoteHeader header;
+  header.version = identity.quote_version;
   Bytes id = crypto::Drbg(seed, "intel/qe/user-data").Generate(16);
   std::copy(id.begin(), id.end(), header.user_data.begin());
-  return QuotingEnclave(std::move(key), xy, header, std::move(cert), identity.trailing_zeros,
-                        std::move(checker));
+  uint16_t body_type = identity.quote_version == 5 ? identity.body_type : tdx::kBodyTypeTdx10;
+  return QuotingEnclave(std::move(key), xy, header, body_type, std::move(cert),
+                        identity.trailing_zeros, std::move(checker));
 }
 
 Result<tdx::TdQuote> QuotingEnclave::QuoteReport(const tdx::TdReport& report) const {
@@ -62,7 +73,12 @@ Result<tdx::TdQuote> QuotingEnclave::QuoteReport(const tdx::TdReport& report) co
   }
   tdx::TdQuote q;
   q.header = header_;
+  q.body_type = body_type_;
   q.body = tdx::QuoteBodyFromTdReport(report);
+  if (body_type_ != tdx::kBodyTypeTdx15) {  // TDX 1.0 bodies have no such fields
+    q.body.tee_tcb_svn2 = {};
+    q.body.mr_servicetd = {};
+  }
   q.signature_data.attestation_key = attestation_key_xy_;
   q.signature_data.qe_cert_data = cert_data_;
   SKR_ASSIGN_OR_RETURN(Bytes msg, tdx::QuoteSignedMessage(q));

@@ -30,6 +30,9 @@ struct QeIdentity {
   uint16_t isv_prod_id = 2;
   uint16_t isv_svn = 5;
   Bytes auth_data = CountingAuthData();  // 00 01 .. 1f, as DCAP (and Azure) sends
+  // Azure returns v4 quotes; 5 frames the body with its type (evidence-formats.md 3.3).
+  uint16_t quote_version = 4;
+  uint16_t body_type = tdx::kBodyTypeTdx10;  // v5 only: 2 (TDX 1.0) or 3 (TDX 1.5)
   // Azure IMDS appends 70 zero bytes after the signature data (evidence-formats.md 2.6).
   size_t trailing_zeros = 70;
 
@@ -58,10 +61,12 @@ class QuotingEnclave {
 
  private:
   QuotingEnclave(crypto::PrivateKey key, tdx::Array<64> key_xy, tdx::QuoteHeader header,
-                 tdx::QeReportCertificationData cert, size_t trailing, TdReportChecker checker)
+                 uint16_t body_type, tdx::QeReportCertificationData cert, size_t trailing,
+                 TdReportChecker checker)
       : attestation_key_(std::move(key)),
         attestation_key_xy_(key_xy),
         header_(header),
+        body_type_(body_type),
         cert_data_(std::move(cert)),
         trailing_zeros_(trailing),
         checker_(std::move(checker)) {}
@@ -69,6 +74,7 @@ class QuotingEnclave {
   crypto::PrivateKey attestation_key_;
   tdx::Array<64> attestation_key_xy_;
   tdx::QuoteHeader header_;
+  uint16_t body_type_;
   tdx::QeReportCertificationData cert_data_;
   size_t trailing_zeros_;
   TdReportChecker checker_;
