@@ -24,7 +24,8 @@ class AzureQuote : public ::testing::Test {
   void SetUp() override {
     auto quote = testing::SharedFile(kQuotePath);
     auto root = testing::SharedFile(kRootPath);
-    if (!quote || !root) GTEST_SKIP() << testing::MissingSharedFileMessage(kQuotePath);
+    if (!quote) GTEST_SKIP() << testing::MissingSharedFileMessage(kQuotePath);
+    if (!root) GTEST_SKIP() << testing::MissingSharedFileMessage(kRootPath);
     raw_ = testing::ReadBytesOrDie(*quote);
     auto roots = x509::CertificatesFromPem(testing::ReadTextOrDie(*root));
     ASSERT_TRUE(roots.ok());
