@@ -10,6 +10,7 @@
 #include "libskr/http/client.h"
 #include "libskr/http/server.h"
 #include "libskr/http/server_cli.h"
+#include "libskr/http/test_tls.h"
 
 namespace skr::http {
 namespace {
@@ -233,6 +234,112 @@ TEST(ServerCli, ParsesCommonFlagsAndLeavesTheRest) {
         ParseServerFlags(static_cast<int>(bad.size()), const_cast<char**>(bad.data()), g).ok())
         << bad[1];
   }
+}
+
+}  // namespace
+}  // namespace skr::http
+
+namespace skr::http {
+namespace {
+
+const Bytes kSeed = {1, 2, 3, 4};
+
+TEST(ServerTls, DeterministicFromSeed) {
+  auto a = MakeServerTls(kSeed, DefaultTlsHostnames(), "t");
+  auto b = MakeServerTls(kSeed, DefaultTlsHostnames(), "t");
+  auto c = MakeServerTls(kSeed, DefaultTlsHostnames(), "other");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->identity.cert_chain_pem, b->identity.cert_chain_pem);
+  EXPECT_EQ(a->identity.key_pem, b->identity.key_pem);
+  EXPECT_NE(a->ca_cert_pem, c->ca_cert_pem);
+  EXPECT_FALSE(MakeServerTls(kSeed, {}).ok());
+}
+
+class HttpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto tls = MakeServerTls(kSeed, DefaultTlsHostnames(), "https-test");
+    ASSERT_TRUE(tls.ok()) << tls.error().ToString();
+    tls_ = *tls;
+    ServerOptions opts;
+    opts.tls = tls_.identity;
+    auto s = Server::Start(opts, [](httplib::Server& svr) {
+      svr.Get("/hello", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("secure", "text/plain");
+      });
+    });
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    server_ = std::move(s).value();
+  }
+  ServerTls tls_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(HttpsTest, WorksWithTheCaBundle) {
+  EXPECT_EQ(server_->url().rfind("https://127.0.0.1:", 0), 0u);
+  auto c = Client::Create(server_->url(), tls_.ca_cert_pem);
+  ASSERT_TRUE(c.ok());
+  auto r = c->Get("/hello");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "secure");
+  // By host name too (SAN dNSName).
+  auto by_name =
+      Client::Create("https://localhost:" + std::to_string(server_->port()), tls_.ca_cert_pem);
+  ASSERT_TRUE(by_name.ok());
+  auto r2 = by_name->Get("/hello");
+  ASSERT_TRUE(r2.ok()) << r2.error().ToString();
+  EXPECT_EQ(r2->status, 200);
+}
+
+TEST_F(HttpsTest, FailsWithoutTheCaOrWithAnotherCa) {
+  auto no_ca = Client::Create(server_->url());
+  ASSERT_TRUE(no_ca.ok());
+  auto r = no_ca->Get("/hello");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(r.error().message().find(server_->url()), std::string::npos);
+
+  auto other = MakeServerTls(Bytes{9}, DefaultTlsHostnames(), "https-test");
+  ASSERT_TRUE(other.ok());
+  auto wrong_ca = Client::Create(server_->url(), other->ca_cert_pem);
+  ASSERT_TRUE(wrong_ca.ok());
+  EXPECT_FALSE(wrong_ca->Get("/hello").ok());
+
+  // Plain HTTP against the TLS port gets no usable answer, and the server keeps serving.
+  auto plain = Client::Create("http://127.0.0.1:" + std::to_string(server_->port()));
+  ASSERT_TRUE(plain.ok());
+  auto pr = plain->Get("/hello");
+  EXPECT_TRUE(!pr.ok() || pr->status != 200);
+  auto again = Client::Create(server_->url(), tls_.ca_cert_pem)->Get("/hello");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST(ServerTls, HostNameMismatchFails) {
+  auto tls = MakeServerTls(kSeed, {"only.example"}, "mismatch");
+  ASSERT_TRUE(tls.ok());
+  ServerOptions opts;
+  opts.tls = tls->identity;
+  auto s = Server::Start(opts, [](httplib::Server& svr) {
+    svr.Get("/",
+            [](const httplib::Request&, httplib::Response& res) { res.set_content("x", "t"); });
+  });
+  ASSERT_TRUE(s.ok());
+  auto c = Client::Create((*s)->url(), tls->ca_cert_pem);
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->Get("/").ok());
+}
+
+TEST(ServerTls, MismatchedKeyIsRejected) {
+  auto a = MakeServerTls(kSeed, DefaultTlsHostnames(), "a");
+  auto b = MakeServerTls(kSeed, DefaultTlsHostnames(), "b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ServerOptions opts;
+  opts.tls = TlsIdentity{a->identity.cert_chain_pem, b->identity.key_pem};
+  auto s = Server::Start(opts, nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
