@@ -357,13 +357,19 @@ TEST(Certify, RoundTripSignAndVerify) {
   a.extra_data = {};
   a.clock_info = {123456, 3, 1, true};
   a.firmware_version = 0x2020031200120003u;
-  a.certify = CertifyInfo{Bytes(34, 0x01), Bytes(34, 0x02)};
+  // Certify the AK's own public area (any object works the same way).
+  TpmPublic tmpl;
+  tmpl.scheme = {kAlgRsassa, kAlgSha256, 0};
+  auto certified = PublicFromKey(ak->public_key(), tmpl);
+  ASSERT_TRUE(certified.ok());
+  Bytes certified_name = *certified->Name();
+  a.certify = CertifyInfo{certified_name, Bytes(34, 0x02)};
   auto bytes = a.Serialize();
   ASSERT_TRUE(bytes.ok());
   auto back = ParseAttest(*bytes);
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   ASSERT_TRUE(back->certify.has_value());
-  EXPECT_EQ(back->certify->name, Bytes(34, 0x01));
+  EXPECT_EQ(back->certify->name, certified_name);
   EXPECT_EQ(back->certify->qualified_name, Bytes(34, 0x02));
   EXPECT_FALSE(back->quote.has_value());
   EXPECT_EQ(*back->Serialize(), *bytes);
@@ -374,6 +380,12 @@ TEST(Certify, RoundTripSignAndVerify) {
   auto raw = crypto::SignRsaPkcs1(*ak, crypto::HashAlg::kSha256, *bytes);
   auto sig = Signature::RsassaRaw(crypto::HashAlg::kSha256, *raw);
   EXPECT_TRUE(VerifySignature(*bytes, sig, ak->public_key()).ok());
+  EXPECT_TRUE(VerifyCertify(*bytes, sig, ak->public_key(), {}, *certified).ok());
+  TpmPublic other = *certified;
+  other.object_attributes ^= 0x20;
+  EXPECT_EQ(VerifyCertify(*bytes, sig, ak->public_key(), {}, other).error().code(),
+            ErrorCode::kVerificationFailed);
+  EXPECT_FALSE(VerifyCertify(*bytes, sig, ak->public_key(), Bytes{1}, *certified).ok());
   // VerifyQuote refuses a certify structure even when the signature is good.
   auto q = VerifyQuote(*bytes, sig, ak->public_key(), {}, {});
   ASSERT_FALSE(q.ok());

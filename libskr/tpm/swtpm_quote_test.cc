@@ -174,5 +174,57 @@ TEST(SwtpmQuote, RsassaAndRsapssQuotesVerify) {
   }
 }
 
+// The AzureGuest ephemeral key (NULL-hierarchy primary with a PolicyPCR authPolicy) certified by
+// the AK, as EncKeyPub / EncKeyCertifyInfo / EncKeyCertifyInfoSignature (skr-protocol.md 1.4).
+TEST(SwtpmQuote, CertifiedEphemeralKeyVerifies) {
+  if (::access(kSwtpm, X_OK) != 0) GTEST_SKIP() << kSwtpm << " is not installed";
+  Swtpm swtpm;
+  ASSERT_TRUE(swtpm.Start()) << "could not start swtpm";
+  auto dev = Device::Open(swtpm.tcti());
+  ASSERT_TRUE(dev.ok()) << dev.error().ToString();
+  ESYS_TR ak_tr = ESYS_TR_NONE;
+  auto ak = (*dev)->CreatePrimary(Hierarchy::kEndorsement, AzureAkTemplate(), &ak_tr);
+  ASSERT_TRUE(ak.ok()) << ak.error().ToString();
+  ASSERT_TRUE((*dev)->EvictControl(ak_tr, 0x81000003).ok());
+  ASSERT_TRUE((*dev)->FlushContext(ak_tr).ok());
+  auto ak_key = ParsePublic(ak->tpmt_public)->ToPublicKey();
+  ASSERT_TRUE(ak_key.ok());
+
+  auto policy = (*dev)->PolicyPcrDigest({0, 1, 2, 3, 4, 5, 6, 7});
+  ASSERT_TRUE(policy.ok()) << policy.error().ToString();
+  ESYS_TR eph_tr = ESYS_TR_NONE;
+  auto eph = (*dev)->CreatePrimary(Hierarchy::kNull, AzureEphemeralKeyTemplate(*policy), &eph_tr);
+  ASSERT_TRUE(eph.ok()) << eph.error().ToString();
+  auto eph_pub = ParsePublic(eph->tpmt_public);
+  ASSERT_TRUE(eph_pub.ok()) << eph_pub.error().ToString();
+  EXPECT_EQ(eph_pub->auth_policy, *policy);
+  EXPECT_EQ(eph_pub->scheme.scheme, kAlgNull);
+  EXPECT_EQ(eph_pub->rsa_exponent, 0u);
+  EXPECT_EQ(*eph_pub->Name(), eph->name);
+  auto jwk = eph_pub->ToJwk();
+  ASSERT_TRUE(jwk.ok());
+  EXPECT_EQ(jwk->json()["e"], "AQAB");
+
+  Bytes nonce = {0x01, 0x02, 0x03};
+  auto c = (*dev)->Certify(eph_tr, 0x81000003, nonce);
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  auto sig = ParseSignature(c->signature_tpmt);
+  ASSERT_TRUE(sig.ok());
+  auto a = VerifyCertify(c->attest, *sig, *ak_key, nonce, *eph_pub);
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  EXPECT_EQ(a->certify->qualified_name,
+            *QualifiedName(kAlgSha256, HierarchyQualifiedName(kRhNull), eph->name));
+  EXPECT_EQ(*a->Serialize(), c->attest);
+  // Negatives: another public area, another nonce, a quote verifier on a certify structure.
+  TpmPublic other = *eph_pub;
+  other.unique_rsa[0] ^= 1;
+  auto wrong = VerifyCertify(c->attest, *sig, *ak_key, nonce, other);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message().find("certified name"), std::string::npos);
+  EXPECT_FALSE(VerifyCertify(c->attest, *sig, *ak_key, {}, *eph_pub).ok());
+  EXPECT_FALSE(VerifyQuote(c->attest, *sig, *ak_key, nonce, {}).ok());
+  EXPECT_TRUE((*dev)->FlushContext(eph_tr).ok());
+}
+
 }  // namespace
 }  // namespace skr::tpm
