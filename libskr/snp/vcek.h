@@ -47,13 +47,8 @@ struct VcekExtensions {
 // Parses the AMD extensions. Required: productName (IA5String), blSPL, teeSPL, snpSPL, ucodeSPL
 // (INTEGER 0..255); fmcSPL is required for Turin. hwID is accepted raw (real KDS certificates)
 // or wrapped in a DER OCTET STRING (go-sev-guest fakes). Errors name the OID and what was found.
+// Values are read with der::Reader (libskr/encoding/der.h); encode them with der::Integer etc.
 Result<VcekExtensions> ParseVcekExtensions(const x509::Certificate& cert);
-
-// DER helpers for the values of these extensions (the emulator encodes with them too).
-Result<int64_t> DecodeDerInteger(ByteView der, std::string_view what);
-Result<std::string> DecodeDerIa5String(ByteView der, std::string_view what);
-Bytes EncodeDerInteger(int64_t v);
-Bytes EncodeDerIa5String(std::string_view s);
 
 }  // namespace skr::snp
 

@@ -4,11 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "libskr/encoding/der.h"
 #include "libskr/encoding/encoding.h"
 #include "libskr/hcl/report.h"
 #include "libskr/hcl/verify.h"
 #include "libskr/snp/validate.h"
 #include "libskr/testing/shared_samples.h"
+#include "libskr/x509/builder.h"
 
 namespace skr::snp {
 namespace {
@@ -385,18 +387,81 @@ TEST(SnpVerify, VcekExtensionsRejectNonVcek) {
   EXPECT_NE(e.error().message().find("productName"), std::string::npos);
 }
 
-TEST(SnpDer, IntegerAndIa5) {
-  EXPECT_EQ(encoding::HexEncode(EncodeDerInteger(0x73)), "020173");
-  EXPECT_EQ(encoding::HexEncode(EncodeDerInteger(0xDB)), "020200db");  // sign byte
-  EXPECT_EQ(encoding::HexEncode(EncodeDerInteger(0)), "020100");
-  EXPECT_EQ(*DecodeDerInteger(EncodeDerInteger(0xDB), "x"), 0xDB);
-  EXPECT_EQ(encoding::HexEncode(EncodeDerIa5String("Genoa")), "160547656e6f61");
-  EXPECT_EQ(*DecodeDerIa5String(EncodeDerIa5String("Milan-B0"), "x"), "Milan-B0");
-  EXPECT_FALSE(DecodeDerInteger(EncodeDerIa5String("x"), "x").ok());
-  Bytes trailing = EncodeDerInteger(3);
-  trailing.push_back(0);
-  EXPECT_FALSE(DecodeDerInteger(trailing, "x").ok());
-  EXPECT_FALSE(DecodeDerIa5String(Bytes{0x16, 0x05, 'a'}, "x").ok());
+}  // namespace
+}  // namespace skr::snp
+
+namespace skr::snp {
+namespace {
+
+// VCEK-shaped certificates from the x509 builder, for the extension parser's edge cases.
+Result<x509::Certificate> FakeVcek(std::vector<x509::Extension> ext) {
+  auto key = crypto::GenerateEcKey(crypto::Curve::kP384);
+  if (!key.ok()) return key.error();
+  x509::CertificateSpec spec;
+  spec.subject = spec.issuer = {{"CN", "SEV-VCEK"}};
+  spec.not_before = k2025;
+  spec.not_after = k2026;
+  spec.subject_key = key->public_key();
+  spec.extensions = std::move(ext);
+  return x509::SignCertificate(spec, *key, x509::SignatureAlgorithm::kEcdsaSha384);
+}
+
+std::vector<x509::Extension> MilanExtensions(Bytes hw_id_value) {
+  return {{std::string(kOidStructVersion), false, der::Integer(0)},
+          {std::string(kOidProductName), false, der::Ia5String("Milan-B0")},
+          {std::string(kOidBlSpl), false, der::Integer(3)},
+          {std::string(kOidTeeSpl), false, der::Integer(0)},
+          {std::string(kOidSnpSpl), false, der::Integer(8)},
+          {std::string(kOidUcodeSpl), false, der::Integer(0xDB)},
+          {std::string(kOidHwId), false, std::move(hw_id_value)}};
+}
+
+TEST(SnpVcekExtensions, HwIdRawOrWrappedAndErrors) {
+  const Bytes chip(64, 0xC1);
+  for (const Bytes& value : {chip, der::OctetString(chip)}) {
+    auto cert = FakeVcek(MilanExtensions(value));
+    ASSERT_TRUE(cert.ok()) << cert.error().ToString();
+    auto ext = ParseVcekExtensions(*cert);
+    ASSERT_TRUE(ext.ok()) << ext.error().ToString();
+    EXPECT_EQ(*ext->hw_id, chip);
+    EXPECT_EQ(ext->tcb.microcode, 0xDB);  // encoded with a sign byte: 02 02 00 DB
+    EXPECT_EQ(ext->Tcb().Tcbm(), "DB08000000000003");
+  }
+  // hwID of the wrong size.
+  auto cert = FakeVcek(MilanExtensions(Bytes(63, 1)));
+  ASSERT_TRUE(cert.ok());
+  auto ext = ParseVcekExtensions(*cert);
+  ASSERT_FALSE(ext.ok());
+  EXPECT_NE(ext.error().message().find("hwID"), std::string::npos);
+  // SPL out of range, SPL of the wrong type, SPL missing.
+  auto exts = MilanExtensions(chip);
+  exts[5].value = der::Integer(256);
+  ext = ParseVcekExtensions(*FakeVcek(exts));
+  ASSERT_FALSE(ext.ok());
+  EXPECT_NE(ext.error().message().find("ucodeSPL"), std::string::npos);
+  exts = MilanExtensions(chip);
+  exts[2].value = der::Ia5String("3");
+  EXPECT_FALSE(ParseVcekExtensions(*FakeVcek(exts)).ok());
+  exts = MilanExtensions(chip);
+  exts.erase(exts.begin() + 4);  // snpSPL
+  ext = ParseVcekExtensions(*FakeVcek(exts));
+  ASSERT_FALSE(ext.ok());
+  EXPECT_NE(ext.error().message().find("snpSPL"), std::string::npos);
+  // Trailing bytes after the INTEGER.
+  exts = MilanExtensions(chip);
+  exts[3].value.push_back(0);
+  EXPECT_FALSE(ParseVcekExtensions(*FakeVcek(exts)).ok());
+  // Turin requires fmcSPL and an 8-byte hwID.
+  exts = MilanExtensions(Bytes(8, 2));
+  exts[1].value = der::Ia5String("Turin");
+  ext = ParseVcekExtensions(*FakeVcek(exts));
+  ASSERT_FALSE(ext.ok());
+  EXPECT_NE(ext.error().message().find("fmcSPL"), std::string::npos);
+  exts.push_back({std::string(kOidFmcSpl), false, der::Integer(1)});
+  ext = ParseVcekExtensions(*FakeVcek(exts));
+  ASSERT_TRUE(ext.ok()) << ext.error().ToString();
+  EXPECT_EQ(ext->tcb.fmc, 1);
+  EXPECT_EQ(ext->Tcb().raw, 0xDB00000008000301u);
 }
 
 }  // namespace
