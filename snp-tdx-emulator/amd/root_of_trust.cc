@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <nlohmann/json.hpp>
 
 #include "libskr/crypto/derive.h"
 #include "libskr/crypto/digest.h"
 #include "libskr/crypto/drbg.h"
 #include "libskr/encoding/der.h"
 #include "libskr/encoding/encoding.h"
+#include "libskr/snp/thim.h"
 #include "libskr/snp/vcek.h"
 #include "libskr/x509/builder.h"
 
@@ -232,12 +232,8 @@ Result<Vcek> AmdRootOfTrust::IssueVcek(ByteView chip_id, snp::TcbVersion tcb,
 std::string AmdRootOfTrust::CertChainPem() const { return ask_.ToPem() + ark_.ToPem(); }
 
 std::string AmdRootOfTrust::ThimJson(const Vcek& vcek, std::string_view cache_control) const {
-  nlohmann::ordered_json j;
-  j["vcekCert"] = vcek.cert.ToPem();
-  j["tcbm"] = vcek.tcb.Tcbm();
-  j["certificateChain"] = CertChainPem();
-  j["cacheControl"] = std::string(cache_control);
-  return j.dump();
+  return snp::SerializeThimJson(
+      snp::ThimCertification{vcek.cert, {ask_, ark_}, vcek.tcb.Tcbm(), std::string(cache_control)});
 }
 
 }  // namespace skr::emulator::amd
