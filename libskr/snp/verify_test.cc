@@ -466,3 +466,36 @@ TEST(SnpVcekExtensions, HwIdRawOrWrappedAndErrors) {
 
 }  // namespace
 }  // namespace skr::snp
+
+namespace skr::snp {
+namespace {
+
+// Real cross-sample negatives: kinvolk's Azure report has no matching VCEK among the samples
+// (SOURCES.md); the trustee Azure VCEK is for another chip or TCB.
+TEST(SnpVerifyRealNegatives, KinvolkReportWithTrusteeVcekFails) {
+  SKR_SHARED_FILE_OR_SKIP(hp, "evidence-samples/azure-cvm-tooling/hcl-report-snp.bin");
+  SKR_SHARED_FILE_OR_SKIP(vp, "evidence-samples/trustee/az-snp-vtpm/vcek.pem");
+  auto hcl = hcl::ParseHclReport(testing::ReadBytesOrDie(hp));
+  ASSERT_TRUE(hcl.ok());
+  auto certs = x509::CertificatesFromPem(testing::ReadTextOrDie(vp));
+  ASSERT_TRUE(certs.ok());
+  auto chain = ChainFromBundle((*certs)[0], *certs);
+  ASSERT_TRUE(chain.ok());
+  auto r =
+      VerifyAttestation(hcl->HardwareReport(), *chain, VerifyOptions{{(*certs)[2]}, k2025, true});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kVerificationFailed);
+  // Without the chip-id rule, the signature still refuses it.
+  r = VerifyAttestation(hcl->HardwareReport(), *chain, VerifyOptions{{(*certs)[2]}, k2025, false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kVerificationFailed);
+  // The bare trustee report against the Azure VCEK (a different VM).
+  auto bare = TrusteeBare();
+  if (bare) {
+    EXPECT_FALSE(
+        VerifyAttestation(bare->report, *chain, VerifyOptions{{(*certs)[2]}, k2025, false}).ok());
+  }
+}
+
+}  // namespace
+}  // namespace skr::snp

@@ -394,6 +394,20 @@ TEST(SnpFirmware, NegativesFailVerificationOrValidation) {
   EXPECT_FALSE(snp::VerifyAttestation(*bytes, rot.Chain(fw->vcek()), Options(rot, k2024)).ok());
 }
 
+TEST(SnpFirmware, DeriveChipIdIsDeterministicPerMachine) {
+  const Bytes a = DeriveChipId(Seed(), Product::kMilan, "vm-1");
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a, DeriveChipId(Seed(), Product::kMilan, "vm-1"));
+  EXPECT_NE(a, DeriveChipId(Seed(), Product::kMilan, "vm-2"));
+  EXPECT_NE(a, DeriveChipId(AsBytes("other"), Product::kMilan, "vm-1"));
+  EXPECT_FALSE(IsAllZero(ByteView(a).subspan(8)));
+  const Bytes t = DeriveChipId(Seed(), Product::kTurin, "vm-1");
+  EXPECT_FALSE(IsAllZero(ByteView(t).subspan(0, 8)));
+  EXPECT_TRUE(IsAllZero(ByteView(t).subspan(8)));
+  auto fw = SnpFirmware::Create(Root(Product::kTurin), AzureLikeReportTemplate(Product::kTurin, t));
+  ASSERT_TRUE(fw.ok()) << fw.error().ToString();
+}
+
 TEST(SnpFirmware, InputErrors) {
   const AmdRootOfTrust& turin = Root(Product::kTurin);
   // Turin chip ids have 8 significant bytes.

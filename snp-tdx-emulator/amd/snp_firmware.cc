@@ -1,8 +1,10 @@
 #include "snp-tdx-emulator/amd/snp_firmware.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "libskr/crypto/deterministic_signature.h"
+#include "libskr/crypto/drbg.h"
 
 namespace skr::emulator::amd {
 
@@ -69,6 +71,16 @@ snp::SnpReport AzureLikeReportTemplate(Product product, ByteView chip_id) {
   r.id_key_digest[0] = 0x03;
   r.id_key_digest[1] = 0x56;
   return r;
+}
+
+Bytes DeriveChipId(ByteView seed, Product product, std::string_view machine) {
+  std::string line(snp::ProductName(product));
+  std::transform(line.begin(), line.end(), line.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  crypto::Drbg drbg(seed, "amd/" + line + "/chip-id/" + std::string(machine));
+  Bytes chip = drbg.Generate(64);
+  if (snp::UsesTurinTcbLayout(product)) std::fill(chip.begin() + 8, chip.end(), 0);
+  return chip;
 }
 
 Result<SnpFirmware> SnpFirmware::Create(const AmdRootOfTrust& rot, snp::SnpReport t,

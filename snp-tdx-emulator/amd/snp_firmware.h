@@ -5,6 +5,8 @@
 #ifndef SKR_EMULATOR_AMD_SNP_FIRMWARE_H_
 #define SKR_EMULATOR_AMD_SNP_FIRMWARE_H_
 
+#include <string_view>
+
 #include "libskr/base/bytes.h"
 #include "libskr/base/result.h"
 #include "libskr/crypto/keys.h"
@@ -24,6 +26,10 @@ Result<Bytes> SignSnpReport(const snp::SnpReport& report, const crypto::PrivateK
 // firmware 1.55.29, current = committed = launch = reported TCB (Milan/Genoa bl 3 tee 0 snp 8
 // ucode 0x73; Turin fmc 0 bl 3 tee 0 snp 3 ucode 9), the given chip id, Azure-like family/image id.
 snp::SnpReport AzureLikeReportTemplate(snp::Product product, ByteView chip_id);
+
+// A deterministic CHIP_ID for an emulated machine: Drbg(seed, "amd/<line>/chip-id/<machine>");
+// 64 bytes, or 8 significant bytes then zeros on Turin (evidence-formats.md 1.1).
+Bytes DeriveChipId(ByteView seed, snp::Product product, std::string_view machine);
 
 // One emulated chip: a template, the VCEK for its CHIP_ID and REPORTED_TCB, and a signer.
 class SnpFirmware {
