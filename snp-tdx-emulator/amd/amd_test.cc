@@ -168,8 +168,10 @@ TEST(AmdRootOfTrust, ProfileMatchesRealAmdCertificates) {
                                         std::string(line + 1));
     ASSERT_TRUE(product.ok());
     const AmdRootOfTrust& rot = Root(*product);
+    const auto asvk = rot.asvk();
+    ASSERT_TRUE(asvk.ok()) << asvk.error().ToString();
     for (auto [mine, theirs] : {std::pair{&rot.ark(), &real_ark}, std::pair{&rot.ask(), &real_ask},
-                                std::pair{&rot.asvk(), &real_asvk}}) {
+                                std::pair{&*asvk, &real_asvk}}) {
       EXPECT_EQ(mine->subject(), theirs->subject());
       EXPECT_EQ(mine->issuer(), theirs->issuer());
       EXPECT_EQ(mine->serial(), theirs->serial());
@@ -427,7 +429,9 @@ TEST(SnpFirmware, VlekSignedReports) {
   EXPECT_EQ(ext->product_name, "Milan");
   EXPECT_EQ(fw->vcek().cert.subject_cn(), "SEV-VLEK");
   // The KDS VLEK chain form finds the ASVK.
-  auto bundle = x509::CertificatesFromPem(rot.VlekCertChainPem());
+  auto vlek_pem = rot.VlekCertChainPem();
+  ASSERT_TRUE(vlek_pem.ok());
+  auto bundle = x509::CertificatesFromPem(*vlek_pem);
   ASSERT_TRUE(bundle.ok());
   auto chain = snp::ChainFromBundle(fw->vcek().cert, *bundle);
   ASSERT_TRUE(chain.ok()) << chain.error().ToString();
