@@ -293,8 +293,10 @@ Result<x509::Certificate> AmdRootOfTrust::IssueLeaf(const crypto::PrivateKey& ke
   spec.extensions.push_back(spl(snp::kOidUcodeSpl, p.microcode));
   spec.extensions.push_back(std::move(identity));
   if (vlek) SKR_RETURN_IF_ERROR(EnsureAsvk());
+  // AMD's Turin VCEK omits the PSS trailerField (its DER default); Milan/Genoa VCEKs carry it.
   return x509::SignCertificate(spec, vlek ? *asvk_->key : ask_key_,
-                               x509::SignatureAlgorithm::kRsaPssSha384);
+                               turin ? x509::SignatureAlgorithm::kRsaPssSha384NoTrailer
+                                     : x509::SignatureAlgorithm::kRsaPssSha384);
 }
 
 snp::CertificateChain AmdRootOfTrust::Chain(const Vcek& leaf) const {
