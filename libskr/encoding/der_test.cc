@@ -101,7 +101,18 @@ TEST(DerReader, OffsetsInNestedErrors) {
   auto inner = outer.Enter(kSequence, "outer");
   ASSERT_TRUE(inner.ok());
   EXPECT_EQ(inner->offset(), 2u);
-  ASSERT_TRUE(inner->ReadInteger("first").ok());
+  EXPECT_TRUE(inner->NextIs(kInteger));
+  EXPECT_FALSE(inner->NextIs(kBoolean));
+  auto peeked = inner->Peek("first");
+  ASSERT_TRUE(peeked.ok());
+  EXPECT_EQ(peeked->offset, 2u);
+  EXPECT_EQ(peeked->content_offset, 4u);
+  EXPECT_EQ(*DecodeInteger(*peeked, "Test", "first"), 1u);
+  ASSERT_TRUE(inner->ReadInteger("first").ok());  // Peek did not consume
+  auto octets = inner->Peek("bytes");
+  ASSERT_TRUE(octets.ok());
+  Reader sub = ContentReader(*octets, "bytes");
+  EXPECT_EQ(sub.offset(), 7u);
   auto b = inner->ReadBoolean("flag");
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.error().code(), ErrorCode::kMalformed);

@@ -209,6 +209,67 @@ TEST(Builder, MatchesAmdEncodingOfNamesAndPssAlgorithm) {
   EXPECT_EQ(alg_of(c.leaf, true), alg_of(c.leaf, false));
 }
 
+// The TBSCertificate (everything the signature covers) of a certificate.
+Bytes TbsOf(const Certificate& cert) {
+  Bytes der = cert.ToDer();
+  der::Reader r(der, "Certificate");
+  auto top = r.Enter(der::kSequence, "Certificate");
+  EXPECT_TRUE(top.ok());
+  auto tbs = top->Expect(der::kSequence, "tbsCertificate");
+  EXPECT_TRUE(tbs.ok());
+  return tbs.ok() ? der::Tlv(tbs->tag, tbs->content) : Bytes{};
+}
+
+// With the real public keys, names, serials, validity and extension order, the builder reproduces
+// AMD's ARK-Milan and ASK SEV-Milan TBSCertificates byte for byte (evidence-formats.md 1.6).
+TEST(Builder, ReproducesAmdMilanTbsByteForByte) {
+  SKR_SHARED_FILE_OR_SKIP(path, "evidence-samples/trustee/amd-ca/milan_ask_ark_asvk.pem");
+  auto amd = CertificatesFromPem(testing::ReadTextOrDie(path));
+  ASSERT_TRUE(amd.ok());
+  const Certificate& ask = (*amd)[0];
+  const Certificate& ark = (*amd)[1];
+  const std::string crl = "https://kdsintf.amd.com/vcek/v1/Milan/crl";
+
+  CertificateSpec ark_spec;
+  ark_spec.serial = ark.serial();
+  ark_spec.issuer = ark_spec.subject = AmdName("ARK-Milan");
+  ark_spec.not_before = ark.not_before();
+  ark_spec.not_after = ark.not_after();
+  ark_spec.subject_key = ark.public_key();
+  ark_spec.extensions = {
+      {kOidKeyUsage, true, KeyUsageValue(kKeyUsageKeyCertSign | kKeyUsageCrlSign)},
+      {kOidSubjectKeyIdentifier, false, *SubjectKeyIdentifierValue(ark.public_key())},
+      {kOidBasicConstraints, true, BasicConstraintsValue(true)},
+      {kOidCrlDistributionPoints, false, CrlDistributionPointsValue(crl)},
+  };
+  // Any RSA key: the TBS does not depend on the signer.
+  auto ours = SignCertificate(ark_spec, TestKeys().root, SignatureAlgorithm::kRsaPssSha384);
+  ASSERT_TRUE(ours.ok()) << ours.error().ToString();
+  EXPECT_EQ(encoding::HexEncode(TbsOf(*ours)), encoding::HexEncode(TbsOf(ark)));
+
+  CertificateSpec ask_spec;
+  ask_spec.serial = ask.serial();
+  ask_spec.issuer = AmdName("ARK-Milan");
+  ask_spec.subject = AmdName("SEV-Milan");
+  ask_spec.not_before = ask.not_before();
+  ask_spec.not_after = ask.not_after();
+  ask_spec.subject_key = ask.public_key();
+  ask_spec.extensions = {
+      {kOidSubjectKeyIdentifier, false, *SubjectKeyIdentifierValue(ask.public_key())},
+      {kOidAuthorityKeyIdentifier, false, *AuthorityKeyIdentifierValue(ark.public_key())},
+      {kOidBasicConstraints, true, BasicConstraintsValue(true, 0)},
+      // AMD writes keyCertSign alone with 1 unused bit (DER would say 2: 03 02 02 04).
+      {kOidKeyUsage, true, Bytes{0x03, 0x02, 0x01, 0x04}},
+      {kOidCrlDistributionPoints, false, CrlDistributionPointsValue(crl)},
+  };
+  auto ours_ask = SignCertificate(ask_spec, TestKeys().root, SignatureAlgorithm::kRsaPssSha384);
+  ASSERT_TRUE(ours_ask.ok()) << ours_ask.error().ToString();
+  EXPECT_EQ(encoding::HexEncode(TbsOf(*ours_ask)), encoding::HexEncode(TbsOf(ask)));
+  EXPECT_EQ(KeyUsageValue(kKeyUsageKeyCertSign), (Bytes{0x03, 0x02, 0x02, 0x04}));
+  EXPECT_EQ(KeyUsageValue(kKeyUsageDigitalSignature), (Bytes{0x03, 0x02, 0x07, 0x80}));
+  EXPECT_EQ(KeyUsageValue(1u << 8), (Bytes{0x03, 0x03, 0x07, 0x00, 0x80}));
+}
+
 TEST(Builder, Deterministic) {
   const Keys& k = TestKeys();
   for (auto alg : {SignatureAlgorithm::kRsaPssSha384, SignatureAlgorithm::kRsaPkcs1Sha256}) {
