@@ -204,8 +204,7 @@ Result<void> AttestationService::SetIssuer(const std::string& issuer) {
   std::string iss = issuer;
   while (!iss.empty() && iss.back() == '/') iss.pop_back();
   std::lock_guard<std::mutex> l(state_->mu);
-  SKR_ASSIGN_OR_RETURN(TokenSigner s,
-                       TokenSigner::Create(state_->options.seed, state_->generation, iss));
+  SKR_ASSIGN_OR_RETURN(TokenSigner s, state_->signer->WithIssuer(state_->options.seed, iss));
   state_->signer = std::make_unique<TokenSigner>(std::move(s));
   state_->options.issuer = iss;
   return Ok();
@@ -394,6 +393,7 @@ ServiceResponse AttestationService::State::Attest(const std::string& type, const
   ctx.now = NowLocked();
   ctx.amd_roots = options.amd_roots;
   ctx.intel_roots = options.intel_roots;
+  ctx.aik_roots = options.aik_roots;
   ctx.compliance_status = options.compliance_status;
 
   if (type == "SevSnpVm") {

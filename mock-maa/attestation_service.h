@@ -30,6 +30,8 @@ struct ServiceOptions {
   // Trust anchors: AMD ARKs (real ones and/or an emulator's) and Intel SGX roots.
   std::vector<x509::Certificate> amd_roots;
   std::vector<x509::Certificate> intel_roots;
+  // vTPM AIK certificate roots for AzureGuest (Azure's are not public; an emulator's).
+  std::vector<x509::Certificate> aik_roots;
   // x-ms-compliance-status for SevSnpVm/TdxVm/isolation claims; real MAA decides it from Azure's
   // firmware measurements, which a mock cannot know (README).
   std::string compliance_status = "azure-compliant-cvm";

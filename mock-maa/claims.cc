@@ -43,6 +43,41 @@ nlohmann::json SevSnpVmClaims(const snp::SnpReport& r, snp::Product product) {
   return j;
 }
 
+nlohmann::json TdxVmClaims(const tdx::TdQuoteBody& b) {
+  auto le8 = [](uint64_t v) {
+    Bytes out(8);
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(v >> (8 * i));
+    return encoding::HexEncode(out);
+  };
+  auto tdbit = [&](int n) { return ((b.td_attributes >> n) & 1) != 0; };
+  nlohmann::json j = nlohmann::json::object();
+  j["attester_tcb_status"] = "UpToDate";
+  j["dbgstat"] = tdbit(0) ? "enabled" : "disabled";
+  j["eat_profile"] = "https://aka.ms/maa-eat-profile-tdxvm";
+  j["intuse"] = "generic";
+  j["tdx_mrconfigid"] = Hex(b.mr_config_id);
+  j["tdx_mrowner"] = Hex(b.mr_owner);
+  j["tdx_mrownerconfig"] = Hex(b.mr_owner_config);
+  j["tdx_mrseam"] = Hex(b.mr_seam);
+  j["tdx_mrsignerseam"] = Hex(b.mr_signer_seam);
+  j["tdx_mrtd"] = Hex(b.mr_td);
+  j["tdx_report_data"] = Hex(b.report_data);
+  for (int i = 0; i < 4; ++i) j["tdx_rtmr" + std::to_string(i)] = Hex(b.rtmr[i]);
+  j["tdx_seam_attributes"] = Hex(b.seam_attributes);
+  j["tdx_seamsvn"] = b.tee_tcb_svn[0] | (b.tee_tcb_svn[1] << 8);
+  j["tdx_td_attributes"] = le8(b.td_attributes);
+  // TD ATTRIBUTES bits (Intel TDX module ABI): 0 DEBUG, 28 SEPT_VE_DISABLE, 30 PKS, 31 KL,
+  // 63 PERFMON.
+  j["tdx_td_attributes_debug"] = tdbit(0);
+  j["tdx_td_attributes_key_locker"] = tdbit(31);
+  j["tdx_td_attributes_perfmon"] = tdbit(63);
+  j["tdx_td_attributes_protection_keys"] = tdbit(30);
+  j["tdx_td_attributes_septve_disable"] = tdbit(28);
+  j["tdx_tee_tcb_svn"] = Hex(b.tee_tcb_svn);
+  j["tdx_xfam"] = le8(b.xfam);
+  return j;
+}
+
 nlohmann::json CommonClaims(const CommonClaimsInput& in) {
   nlohmann::json j = nlohmann::json::object();
   j["exp"] = in.iat + kTokenLifetimeSeconds;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "libskr/snp/abi.h"
+#include "libskr/tdx/abi.h"
 #include "mock-maa/policy/policy.h"
 
 namespace skr::maa {
@@ -23,6 +24,13 @@ inline constexpr char kCompliantCvm[] = "azure-compliant-cvm";
 // SVNs and vmpl numbers, policy bits booleans. The SVN claims decode REPORTED_TCB in `product`'s
 // layout (the VCEK's product; it matches the THIM tcbm of the real 2025 token).
 nlohmann::json SevSnpVmClaims(const snp::SnpReport& report, snp::Product product);
+
+// The tdx_* EAT-style claims of a TD quote body plus the TdxVm profile claims (attester_tcb_status,
+// dbgstat, eat_profile, intuse) (skr-protocol.md 3.4). Measurements lower-case hex; attributes and
+// XFAM as the 8 little-endian bytes in hex; tdx_seamsvn a number (TEE_TCB_SVN bytes 0-1, LE,
+// UNCONFIRMED); the attribute bits booleans. attester_tcb_status is "UpToDate": the mock checks
+// no Intel collateral (README).
+nlohmann::json TdxVmClaims(const tdx::TdQuoteBody& body);
 
 // Claims common to every token: iss, iat, nbf (= iat), exp (= iat + 8 h), jti, x-ms-ver "1.0",
 // x-ms-attestation-type, x-ms-policy-hash.

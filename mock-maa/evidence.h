@@ -24,6 +24,7 @@ struct EvidenceContext {
   int64_t now = 0;  // certificate chains are checked at this time
   std::vector<x509::Certificate> amd_roots;
   std::vector<x509::Certificate> intel_roots;
+  std::vector<x509::Certificate> aik_roots;
   std::string compliance_status;
 };
 

@@ -3,6 +3,7 @@
 #define SKR_MOCK_MAA_EVIDENCE_INTERNAL_H_
 
 #include "libskr/snp/abi.h"
+#include "libskr/tdx/abi.h"
 #include "mock-maa/evidence.h"
 
 namespace skr::maa {
@@ -15,6 +16,8 @@ struct VerifiedSnp {
 // ctx.amd_roots.
 Result<VerifiedSnp> VerifySnpEvidence(ByteView report_bytes, std::string_view vcek_chain_pem,
                                       const EvidenceContext& ctx);
+// TD quote verified at ctx.now to one of ctx.intel_roots (PCK chain, QE report, quote signature).
+Result<tdx::TdQuote> VerifyTdxEvidence(ByteView quote_bytes, const EvidenceContext& ctx);
 // SHA-256(runtime data) == report_data[0:32] and report_data[32:64] zero (skr-protocol.md 1.2).
 Result<void> CheckRuntimeBinding(ByteView report_data, const std::optional<DataField>& runtime,
                                  std::string_view field_name);

@@ -1,4 +1,6 @@
 // POST /attest/SevSnpVm evidence (skr-protocol.md 1.2).
+#include <algorithm>
+
 #include "libskr/crypto/digest.h"
 #include "libskr/encoding/encoding.h"
 #include "libskr/snp/verify.h"

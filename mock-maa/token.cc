@@ -21,6 +21,17 @@ Result<TokenSigner> TokenSigner::Create(ByteView seed, int generation, const std
   std::string label = "mock-maa/token-signing/" + std::to_string(generation);
   crypto::Drbg drbg(seed, label);
   SKR_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::DeriveRsaKey(drbg, 2048));
+  return Certify(std::move(key), seed, generation, issuer);
+}
+
+Result<TokenSigner> TokenSigner::WithIssuer(ByteView seed, const std::string& issuer) const {
+  return Certify(key_, seed, generation_, issuer);
+}
+
+Result<TokenSigner> TokenSigner::Certify(crypto::PrivateKey key, ByteView seed, int generation,
+                                         const std::string& issuer) {
+  crypto::Drbg drbg(seed,
+                    "mock-maa/token-signing-cert/" + std::to_string(generation) + "/" + issuer);
   x509::CertificateSpec spec;
   spec.serial = drbg.Generate(16);
   spec.serial[0] &= 0x7F;

@@ -20,6 +20,8 @@ class TokenSigner {
  public:
   // Deterministic in (seed, generation, issuer): same inputs, same key, certificate and kid.
   static Result<TokenSigner> Create(ByteView seed, int generation, const std::string& issuer);
+  // The same for a new issuer, keeping this signer's key (no second RSA key derivation).
+  Result<TokenSigner> WithIssuer(ByteView seed, const std::string& issuer) const;
 
   const std::string& kid() const { return kid_; }
   const std::string& issuer() const { return issuer_; }
@@ -33,6 +35,8 @@ class TokenSigner {
   Result<std::string> Sign(const nlohmann::json& claims) const;
 
  private:
+  static Result<TokenSigner> Certify(crypto::PrivateKey key, ByteView seed, int generation,
+                                     const std::string& issuer);
   TokenSigner(crypto::PrivateKey key, x509::Certificate cert, std::string kid, std::string issuer,
               int generation)
       : key_(std::move(key)),
