@@ -12,6 +12,8 @@
 #include "libskr/http/client.h"
 #include "libskr/jose/jwk.h"
 #include "libskr/jose/jws.h"
+#include "libskr/snp/abi.h"
+#include "libskr/snp/vcek.h"
 #include "libskr/testing/shared_samples.h"
 #include "libskr/tpm/attest.h"
 #include "libskr/tpm/public.h"
@@ -392,6 +394,158 @@ TEST(AzureGuest, IsolationEvidenceMustNameTheAik) {
   iso["Evidence"]["RunTimeData"] = encoding::Base64Encode(rt);
   r = svc->Handle("POST", kGuestAttest, GuestBody(GuestInfo(TestGuest(), iso)));
   EXPECT_EQ(r.status, 400);
+}
+
+// A test AMD PKI (ARK-Milan -> SEV-Milan -> VCEK with AMD extensions) and an SNP report bound to
+// HCL runtime claims naming the test AIK: the whole isolation path with a positive outcome.
+struct TestAmd {
+  std::optional<x509::Certificate> ark, ask, vcek;
+  std::optional<crypto::PrivateKey> vcek_key;
+};
+
+const TestAmd& TestAmdPki() {
+  static const TestAmd amd = [] {
+    TestAmd a;
+    crypto::PrivateKey ark_key = Derive("ark");
+    crypto::PrivateKey ask_key = Derive("ask");
+    crypto::Drbg d(AsBytes("azure-guest-test"), "vcek");
+    a.vcek_key = *crypto::DeriveEcKey(d, crypto::Curve::kP384);
+    auto spec = [](const std::string& subject, const std::string& issuer,
+                   const crypto::PublicKey& key, bool ca) {
+      x509::CertificateSpec s;
+      s.serial = {0x02, static_cast<uint8_t>(subject.size())};
+      s.subject = {{"CN", subject}};
+      s.issuer = {{"CN", issuer}};
+      s.not_before = 1577836800;
+      s.not_after = 1893456000;
+      s.subject_key = key;
+      if (ca) s.basic_constraints_ca = true;
+      s.key_usage = ca ? x509::kKeyUsageKeyCertSign : x509::kKeyUsageDigitalSignature;
+      return s;
+    };
+    a.ark = *x509::SignCertificate(spec("ARK-Milan", "ARK-Milan", ark_key.public_key(), true),
+                                   ark_key, x509::SignatureAlgorithm::kRsaPssSha384);
+    a.ask = *x509::SignCertificate(spec("SEV-Milan", "ARK-Milan", ask_key.public_key(), true),
+                                   ark_key, x509::SignatureAlgorithm::kRsaPssSha384);
+    x509::CertificateSpec v = spec("SEV-VCEK", "SEV-Milan", a.vcek_key->public_key(), false);
+    v.extensions = {{std::string(snp::kOidStructVersion), false, snp::EncodeDerInteger(0)},
+                    {std::string(snp::kOidProductName), false, snp::EncodeDerIa5String("Milan-B0")},
+                    {std::string(snp::kOidBlSpl), false, snp::EncodeDerInteger(3)},
+                    {std::string(snp::kOidTeeSpl), false, snp::EncodeDerInteger(0)},
+                    {std::string(snp::kOidSnpSpl), false, snp::EncodeDerInteger(8)},
+                    {std::string(snp::kOidUcodeSpl), false, snp::EncodeDerInteger(115)},
+                    {std::string(snp::kOidHwId), false, Bytes(64, 0xC1)}};
+    a.vcek = *x509::SignCertificate(v, ask_key, x509::SignatureAlgorithm::kRsaPssSha384);
+    return a;
+  }();
+  return amd;
+}
+
+Bytes SignedSnpReport(ByteView runtime_claims) {
+  const TestAmd& a = TestAmdPki();
+  snp::SnpReport r;
+  r.version = 2;
+  r.guest_svn = 10;
+  r.policy = 0x3001F;
+  r.family_id[0] = 0x02;
+  r.image_id[0] = 0x02;
+  Bytes h = crypto::Sha256(runtime_claims);
+  std::copy(h.begin(), h.end(), r.report_data.begin());
+  r.measurement.fill(0x6A);
+  r.reported_tcb = snp::TcbVersion::FromParts(snp::Product::kMilan, {0, 3, 0, 8, 115});
+  r.current_tcb = r.committed_tcb = r.launch_tcb = r.reported_tcb;
+  r.chip_id.fill(0xC1);
+  Bytes unsigned_report = snp::SerializeSnpReport(r);
+  Bytes rs = *crypto::SignEcdsaP1363(*a.vcek_key, crypto::HashAlg::kSha384,
+                                     ByteView(unsigned_report).subspan(0, snp::kSignedSize));
+  // r and s little-endian, zero-extended to 72 bytes (evidence-formats.md 1.5).
+  for (size_t i = 0; i < 48; ++i) {
+    r.signature_r[i] = rs[47 - i];
+    r.signature_s[i] = rs[95 - i];
+  }
+  return snp::SerializeSnpReport(r);
+}
+
+TEST(AzureGuest, SevSnpCvmTokenHasTheRealTokenShape) {
+  SKR_SHARED_FILE_OR_SKIP(path, "evidence-samples/midnight-trusted-setup/attestation.txt");
+  std::string real_jwt = testing::ReadTextOrDie(path);
+  while (!real_jwt.empty() && std::isspace(static_cast<unsigned char>(real_jwt.back()))) {
+    real_jwt.pop_back();
+  }
+  json real = Payload(real_jwt);
+  const Guest& g = TestGuest();
+  const TestAmd& amd = TestAmdPki();
+  json ak = jose::Jwk::FromPublicKey(g.ak->public_key()).json();
+  ak["kid"] = "HCLAkPub";
+  ak["key_ops"] = json::array({"sign"});
+  json runtime = {{"keys", json::array({ak})},
+                  {"user-data", std::string(128, '0')},
+                  {"vm-configuration",
+                   {{"console-enabled", true},
+                    {"secure-boot", true},
+                    {"tpm-enabled", true},
+                    {"vmUniqueId", "ABD9EA99-D837-4F68-AD3E-C87C88006AFA"}}}};
+  std::string runtime_text = runtime.dump();
+  Bytes report = SignedSnpReport(AsBytes(runtime_text));
+  std::vector<x509::Certificate> chain = {*amd.vcek, *amd.ask, *amd.ark};
+  json proof = {{"SnpReport", encoding::Base64UrlEncode(report)},
+                {"VcekCertChain", encoding::Base64Encode(AsBytes(x509::CertificatesToPem(chain)))}};
+  json iso = {{"Type", "SevSnp"},
+              {"Evidence",
+               {{"Proof", encoding::Base64Encode(AsBytes(proof.dump()))},
+                {"RunTimeData", encoding::Base64Encode(AsBytes(runtime_text))}}}};
+  ServiceOptions o = BaseOptions();
+  o.aik_roots = {*g.root};
+  o.amd_roots = {*amd.ark};
+  auto svc = AttestationService::Create(o);
+  ASSERT_TRUE(svc.ok());
+  ServiceResponse r = (*svc)->Handle("POST", kGuestAttest, GuestBody(GuestInfo(g, iso)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto jwt = UnsealToken(json::parse(r.body)["token"].get<std::string>(), *g.enc);
+  ASSERT_TRUE(jwt.ok()) << jwt.error().ToString();
+  json ours = Payload(*jwt);
+
+  // Same claim names and JSON types as the real 2025 token, top level and inside
+  // x-ms-isolation-tee; the runtime objects hold the same members.
+  for (auto it = real.begin(); it != real.end(); ++it) {
+    ASSERT_TRUE(ours.contains(it.key())) << it.key();
+    EXPECT_EQ(std::string(ours[it.key()].type_name()), it.value().type_name()) << it.key();
+  }
+  for (auto it = ours.begin(); it != ours.end(); ++it)
+    EXPECT_TRUE(real.contains(it.key())) << it.key();
+  const json& rt = real["x-ms-isolation-tee"];
+  const json& ot = ours["x-ms-isolation-tee"];
+  for (auto it = rt.begin(); it != rt.end(); ++it) {
+    ASSERT_TRUE(ot.contains(it.key())) << it.key();
+    EXPECT_EQ(std::string(ot[it.key()].type_name()), it.value().type_name()) << it.key();
+  }
+  EXPECT_EQ(ot.size(), rt.size());
+  EXPECT_EQ(ot["x-ms-runtime"], runtime);
+  EXPECT_EQ(ot["x-ms-sevsnpvm-microcode-svn"], 115);
+  EXPECT_EQ(ot["x-ms-sevsnpvm-bootloader-svn"], 3);
+  EXPECT_EQ(ot["x-ms-sevsnpvm-snpfw-svn"], 8);
+  EXPECT_EQ(ot["x-ms-sevsnpvm-guestsvn"], 10);
+  EXPECT_EQ(ot["x-ms-sevsnpvm-smt-allowed"], true);
+  EXPECT_EQ(ours["x-ms-azurevm-vmid"], "ABD9EA99-D837-4F68-AD3E-C87C88006AFA");
+  EXPECT_EQ(ours["x-ms-runtime"]["client-payload"]["nonce"], "MTIzNA==");
+  EXPECT_EQ(ours["x-ms-runtime"]["keys"][0]["kid"], "TpmEphemeralEncryptionKey");
+  EXPECT_EQ(ours["x-ms-runtime"]["keys"][0].size(), real["x-ms-runtime"]["keys"][0].size());
+
+  // The same evidence with one flipped report byte, or a foreign ARK, fails.
+  Bytes bad = report;
+  bad[0x90] ^= 1;
+  json bad_proof = proof;
+  bad_proof["SnpReport"] = encoding::Base64UrlEncode(bad);
+  json bad_iso = iso;
+  bad_iso["Evidence"]["Proof"] = encoding::Base64Encode(AsBytes(bad_proof.dump()));
+  EXPECT_EQ((*svc)->Handle("POST", kGuestAttest, GuestBody(GuestInfo(g, bad_iso))).status, 400);
+  ServiceOptions real_roots = BaseOptions();
+  real_roots.aik_roots = {*g.root};
+  auto other = AttestationService::Create(real_roots);
+  ASSERT_TRUE(other.ok());
+  ServiceResponse rr = (*other)->Handle("POST", kGuestAttest, GuestBody(GuestInfo(g, iso)));
+  EXPECT_EQ(rr.status, 400);
+  EXPECT_NE(rr.body.find("not one of the"), std::string::npos) << rr.body;
 }
 
 // ------------------------------------------------------------------------------------------
