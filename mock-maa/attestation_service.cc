@@ -25,15 +25,13 @@ namespace {
 constexpr const char* kApiVersions[] = {"2020-10-01", "2022-08-01", "2023-04-01-preview",
                                         "2025-06-01"};
 
-constexpr char kDefaultPolicy[] =
-    "version=1.0;\n"
-    "authorizationrules\n"
-    "{\n"
-    "    => permit();\n"
-    "};\n"
-    "issuancerules\n"
-    "{\n"
-    "};\n";
+// Default policies. These two texts reproduce the x-ms-policy-hash of real MAA tokens exactly:
+// the SevSnpVm spec example token (9NY0VnTQ...) and the TdxVm docs token (B56nbp5s...)
+// (skr-protocol.md 3.3, 3.4), so they are MAA's defaults for those types. Other types' defaults
+// are not known; they use the TdxVm text.
+constexpr char kDefaultSevSnpVmPolicy[] = "version= 1.0;authorizationrules{=> permit();};";
+constexpr char kDefaultTdxVmPolicy[] =
+    "version= 1.0;\n\nauthorizationrules\n{\n    => permit();\n};\n\nissuancerules\n{\n};";
 
 // Attestation types with policies (skr-protocol.md 1.1), in the spec's spelling.
 constexpr const char* kAttestationTypes[] = {"SgxEnclave", "OpenEnclave", "AzureGuest",
@@ -147,7 +145,8 @@ struct AttestationService::State {
   int generation = 0;
   std::unique_ptr<TokenSigner> signer;
   std::map<std::string, Policy> policies;  // canonical type -> policy
-  Policy default_policy = Policy::Parse(kDefaultPolicy).value();
+  Policy default_snp_policy = Policy::Parse(kDefaultSevSnpVmPolicy).value();
+  Policy default_policy = Policy::Parse(kDefaultTdxVmPolicy).value();
   uint64_t request_counter = 0;
 
   int64_t NowLocked() const {
@@ -156,7 +155,11 @@ struct AttestationService::State {
   }
   const Policy& PolicyFor(const std::string& type) const {
     auto it = policies.find(type);
-    return it == policies.end() ? default_policy : it->second;
+    if (it != policies.end()) return it->second;
+    return DefaultPolicyFor(type);
+  }
+  const Policy& DefaultPolicyFor(const std::string& type) const {
+    return type == "SevSnpVm" ? default_snp_policy : default_policy;
   }
 
   ServiceResponse Route(std::string_view method, const Target& t, std::string_view body);
@@ -445,7 +448,7 @@ ServiceResponse AttestationService::State::Policies(std::string_view method,
   };
   if (reset) {
     policies.erase(type);
-    return result_token("Removed", default_policy);
+    return result_token("Removed", DefaultPolicyFor(type));
   }
   if (method == "GET") return result_token("Current", PolicyFor(type));
   // PUT: text/plain body, a JWS whose payload is {"AttestationPolicy": base64url(text)}, or the

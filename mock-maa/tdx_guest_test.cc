@@ -140,6 +140,7 @@ TEST(TdxVm, RealAzureQuoteClaimsAndBinding) {
   EXPECT_EQ(c["tdx_td_attributes"].get<std::string>().size(), 16u);
   EXPECT_EQ(c["tdx_tee_tcb_svn"].get<std::string>().size(), 32u);
   EXPECT_EQ(c["dbgstat"], "disabled");
+  EXPECT_EQ(c["x-ms-policy-hash"], "B56nbp5slhw66peoRYkpdq1WykMkEworvdol08hnMXE");  // as real MAA
 }
 
 TEST(TdxVm, TamperedQuoteRuntimeAndRootRejected) {

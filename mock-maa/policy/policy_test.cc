@@ -261,6 +261,23 @@ INSTANTIATE_TEST_SUITE_P(
                   "permit();\n};",
                   "identifier 'd' is not bound by an earlier condition"}));
 
+TEST(PolicyHash, ReproducesRealMaaTokens) {
+  // x-ms-policy-hash of the 2025-06-01 spec's SevSnpVm example token and of the docs' TdxVm token
+  // (skr-protocol.md 3.3, 3.4): MAA's default policies for those types, byte for byte.
+  constexpr char kSnpDefault[] = "version= 1.0;authorizationrules{=> permit();};";
+  constexpr char kTdxDefault[] =
+      "version= 1.0;\n\nauthorizationrules\n{\n    => permit();\n};\n\nissuancerules\n{\n};";
+  EXPECT_EQ(PolicyHash(kSnpDefault), "9NY0VnTQ-IiBriBplVUpFbczcDaEBUwsiFYAzHu_gco");
+  EXPECT_EQ(PolicyHash(kTdxDefault), "B56nbp5slhw66peoRYkpdq1WykMkEworvdol08hnMXE");
+  auto snp = Policy::Parse(kSnpDefault);
+  ASSERT_TRUE(snp.ok()) << snp.error().ToString();
+  EXPECT_EQ(snp->issuance_rule_count(), 0u);
+  EXPECT_TRUE(snp->Evaluate({}).ok());
+  auto tdx = Policy::Parse(kTdxDefault);
+  ASSERT_TRUE(tdx.ok()) << tdx.error().ToString();
+  EXPECT_TRUE(tdx->Evaluate({}).ok());
+}
+
 TEST(PolicyHash, MatchesDefinitionAndDiffersPerText) {
   // BASE64URL(SHA256(BASE64URL("a"))): BASE64URL("a") = "YQ"; SHA-256("YQ") computed with
   // `printf YQ | sha256sum`.
