@@ -157,6 +157,11 @@ Result<std::vector<Token>> Lex(std::string_view s) {
       advance(1);
       continue;
     }
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
+      // Line comments appear in Microsoft's published policies (tpm-attestation-sample-policies).
+      while (i < s.size() && s[i] != '\n') advance(1);
+      continue;
+    }
     int tl = line, tc = col;
     auto two = [&](char a, char b) { return c == a && i + 1 < s.size() && s[i + 1] == b; };
     auto push = [&](Tok k, size_t n) {

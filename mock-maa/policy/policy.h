@@ -14,9 +14,10 @@
 //   operand    := string | integer | true | false | ident "." property
 //   action     := permit() | deny() | add(args) | issue(args) | issueproperty(args)
 //   args       := "claim" "=" ident | "type" "=" operand "," "value" "=" operand [...]
-// Section and keyword names are case-insensitive ("Version= 1.0;" appears in Microsoft's own
-// default SGX policy); claim types and string values are case-sensitive. The rule ";" is optional
-// (author-sign-policy.md omits it), as is the ";" after a section's "}".
+// "//" starts a comment to the end of the line. Section and keyword names are case-insensitive
+// ("Version= 1.0;" appears in Microsoft's own default SGX policy); claim types and string values
+// are case-sensitive. The rule ";" is optional (author-sign-policy.md omits it), as is the ";"
+// after a section's "}".
 #ifndef SKR_MOCK_MAA_POLICY_POLICY_H_
 #define SKR_MOCK_MAA_POLICY_POLICY_H_
 

@@ -141,6 +141,18 @@ issuancerules {
   EXPECT_NE(vmpl.error().message().find("rule 2"), std::string::npos);
 }
 
+TEST(PolicyParse, LineCommentsAreSkipped) {
+  auto p = Policy::Parse(
+      "version=1.0; // grammar version\nauthorizationrules {\n// SecureBoot enabled\n"
+      "  [type==\"x\", value==\"a//b\"] => permit(); // inline\n};");
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  EXPECT_TRUE(p->Evaluate({{"x", "a//b"}}).ok());  // "//" inside a string is not a comment
+  auto bad = Policy::Parse("version=1.0; authorizationrules { / => permit(); };");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("column 35: unexpected character '/'"), std::string::npos)
+      << bad.error().message();
+}
+
 TEST(PolicyEvaluate, TypeMismatchNeverEquals) {
   auto p = Policy::Parse(
       "version=1.0; authorizationrules { [type==\"x\", value==\"false\"] => permit(); };");
