@@ -168,8 +168,10 @@ struct AttestationService::State {
                            std::string_view body);
   ServiceResponse TestControl(std::string_view method, const std::string& what,
                               std::string_view body);
+  // Signed token under the stored policy, or, with `draft` (draftPolicyForAttestation), an
+  // unsecured JWT (alg "none") under the draft policy (skr-protocol.md 1.2).
   Result<std::string> IssueToken(json claims, const std::string& type_for_policy,
-                                 std::string_view body);
+                                 std::string_view body, const Policy* draft = nullptr);
   std::string Jti(std::string_view body);
 };
 
@@ -367,8 +369,9 @@ std::string AttestationService::State::Jti(std::string_view body) {
 
 Result<std::string> AttestationService::State::IssueToken(json claims,
                                                           const std::string& type_for_policy,
-                                                          std::string_view body) {
-  const Policy& policy = PolicyFor(type_for_policy);
+                                                          std::string_view body,
+                                                          const Policy* draft) {
+  const Policy& policy = draft ? *draft : PolicyFor(type_for_policy);
   SKR_ASSIGN_OR_RETURN(PolicyEvaluation ev, policy.Evaluate(ToPolicyClaims(claims)));
   CommonClaimsInput in;
   in.issuer = options.issuer;
@@ -381,6 +384,10 @@ Result<std::string> AttestationService::State::IssueToken(json claims,
     if (!token.contains(it.key())) token[it.key()] = it.value();
   }
   AddIssuedClaims(token, ev.issued);
+  if (draft) {
+    return encoding::Base64UrlEncode(AsBytes(R"({"alg":"none"})")) + "." +
+           encoding::Base64UrlEncode(AsBytes(token.dump())) + ".";
+  }
   return signer->Sign(token);
 }
 
@@ -400,9 +407,18 @@ ServiceResponse AttestationService::State::Attest(const std::string& type, const
   ctx.compliance_status = options.compliance_status;
 
   if (type == "SevSnpVm") {
+    std::optional<Policy> draft;
+    if (const json* d = FindMember(req, "draftPolicyForAttestation"); d && !d->is_null()) {
+      if (!d->is_string()) {
+        return MaaError(400, "InvalidParameter", "draftPolicyForAttestation must be a string");
+      }
+      auto p = Policy::Parse(d->get<std::string>());
+      if (!p.ok()) return MaaError(400, "PolicyParsingError", p.error().message());
+      draft = std::move(*p);
+    }
     auto claims = SevSnpVmRequestClaims(req, ctx);
     if (!claims.ok()) return FromError(claims.error(), "SevSnpVm attestation failed");
-    auto tok = IssueToken(*claims, type, body);
+    auto tok = IssueToken(*claims, type, body, draft ? &*draft : nullptr);
     if (!tok.ok()) return FromError(tok.error(), "SevSnpVm attestation failed");
     return JsonResponse(200, {{"token", *tok}});
   }

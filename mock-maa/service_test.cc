@@ -378,6 +378,32 @@ TEST_F(MaaServiceTest, PolicyUploadChangesHashAndDenies) {
   EXPECT_NE(c["x-ms-policy-hash"], PolicyHash(issue));
 }
 
+TEST_F(MaaServiceTest, DraftPolicyGivesUnsecuredToken) {
+  json req = SnpRequest(sample_, sample_.runtime);
+  std::string draft =
+      "version=1.0; authorizationrules { => permit(); }; issuancerules { "
+      "c:[type==\"x-ms-sevsnpvm-guestsvn\"] => issue(type=\"draft-svn\", value=c.value); };";
+  req["draftPolicyForAttestation"] = draft;
+  ServiceResponse r = Post(kSnpAttest, req);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string jwt = json::parse(r.body)["token"];
+  std::vector<std::string> seg = Segments(jwt);
+  EXPECT_EQ(Decode(seg[0]), json({{"alg", "none"}}));
+  EXPECT_TRUE(seg[2].empty());
+  json c = Decode(seg[1]);
+  EXPECT_EQ(c["x-ms-policy-hash"], PolicyHash(draft));
+  EXPECT_TRUE(c.contains("draft-svn"));
+  req["draftPolicyForAttestation"] = "version=1.0; authorizationrules { => deny(); };";
+  ExpectError(Post(kSnpAttest, req), 400, "PolicyEvaluationError");
+  req["draftPolicyForAttestation"] = "version=1.0; nonsense";
+  ExpectError(Post(kSnpAttest, req), 400, "PolicyParsingError", "line 1, column 14");
+  // The stored policy is untouched.
+  r = Post(kSnpAttest, SnpRequest(sample_, sample_.runtime));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(VerifiedClaims(json::parse(r.body)["token"])["x-ms-policy-hash"],
+            "9NY0VnTQ-IiBriBplVUpFbczcDaEBUwsiFYAzHu_gco");
+}
+
 TEST(SealedToken, RoundTripAndTamper) {
   crypto::Drbg key_drbg(AsBytes("seal-test"), "ephemeral");
   auto key = crypto::DeriveRsaKey(key_drbg, 2048);
