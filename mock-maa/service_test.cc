@@ -289,6 +289,24 @@ TEST_F(MaaServiceTest, EndpointErrors) {
   EXPECT_EQ(Post(kSnpAttest, good).status, 200);
 }
 
+TEST_F(MaaServiceTest, TruncatedBodiesAreAnsweredAndServiceKeepsServing) {
+  std::string body = SnpRequest(sample_, sample_.runtime).dump();
+  for (size_t n = 0; n < body.size(); n += 97) {
+    ServiceResponse r = svc_->Handle("POST", kSnpAttest, body.substr(0, n));
+    EXPECT_EQ(r.status, 400) << n;
+    json j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object() && j.contains("error")) << r.body;
+  }
+  // Inner JSON truncated inside the base64url "report".
+  json inner = {{"SnpReport", encoding::Base64UrlEncode(sample_.report)}};
+  std::string inner_text = inner.dump();
+  for (size_t n : {size_t{0}, size_t{1}, inner_text.size() / 2, inner_text.size() - 1}) {
+    json req = {{"report", encoding::Base64UrlEncode(AsBytes(inner_text.substr(0, n)))}};
+    ExpectError(Post(kSnpAttest, req), 400, "InvalidParameter");
+  }
+  EXPECT_EQ(Post(kSnpAttest, SnpRequest(sample_, sample_.runtime)).status, 200);
+}
+
 TEST_F(MaaServiceTest, CertsAndOpenIdConfiguration) {
   ServiceResponse oidc = svc_->Handle("GET", "/.well-known/openid-configuration", "");
   ASSERT_EQ(oidc.status, 200);
