@@ -1,6 +1,7 @@
 #include "libskr/tdx/pck.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 

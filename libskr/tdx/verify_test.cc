@@ -24,7 +24,8 @@ class AzureQuote : public ::testing::Test {
   void SetUp() override {
     auto quote = testing::SharedFile(kQuotePath);
     auto root = testing::SharedFile(kRootPath);
-    if (!quote || !root) GTEST_SKIP() << testing::MissingSharedFileMessage(kQuotePath);
+    if (!quote) GTEST_SKIP() << testing::MissingSharedFileMessage(kQuotePath);
+    if (!root) GTEST_SKIP() << testing::MissingSharedFileMessage(kRootPath);
     raw_ = testing::ReadBytesOrDie(*quote);
     auto roots = x509::CertificatesFromPem(testing::ReadTextOrDie(*root));
     ASSERT_TRUE(roots.ok());
@@ -141,6 +142,16 @@ TEST_F(AzureQuote, TamperedChainFails) {
   // Intermediate replaced by the root: the leaf is then not signed by it.
   v = VerifyQuote(with_chain({(*certs)[0], (*certs)[2], (*certs)[2]}), options_);
   EXPECT_FALSE(v.ok());
+  // A flipped character inside the leaf's signature (base64, just before its END line).
+  {
+    std::string pem = AsString(q->signature_data.qe_cert_data.pck_chain_pem);
+    size_t end = pem.find("-----END CERTIFICATE-----");
+    ASSERT_NE(end, std::string::npos);
+    pem[end - 10] = pem[end - 10] == 'A' ? 'B' : 'A';
+    TdQuote copy = *q;
+    copy.signature_data.qe_cert_data.pck_chain_pem = ToBytes(AsBytes(pem));
+    EXPECT_FALSE(VerifyQuote(*SerializeTdQuote(copy), options_).ok());
+  }
   // Garbage instead of PEM.
   TdQuote copy = *q;
   copy.signature_data.qe_cert_data.pck_chain_pem = ToBytes(AsBytes("not a pem"));
@@ -159,6 +170,10 @@ TEST_F(AzureQuote, WrongRootOrTimeFails) {
 
   wrong.trusted_roots.clear();
   EXPECT_EQ(VerifyQuote(raw_, wrong).error().code(), ErrorCode::kInvalidArgument);
+
+  VerifyOptions early = options_;
+  early.time = 1672531200;  // 2023-01-01: before the PCK leaf was issued
+  EXPECT_EQ(VerifyQuote(raw_, early).error().code(), ErrorCode::kVerificationFailed);
 
   VerifyOptions late = options_;
   late.time = k2031;

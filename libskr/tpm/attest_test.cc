@@ -137,6 +137,67 @@ TEST(TrusteeQuote, SnpAndTdxVerifyWithHclAkPub) {
   EXPECT_EQ(cross.error().code(), ErrorCode::kVerificationFailed);
 }
 
+// The qualifiedSigner of every real quote is the qualified name of an endorsement-hierarchy
+// primary key made from AzureAkTemplate() and the AK public key: the emulator's AK template and
+// hierarchy reproduce Azure's exactly.
+Bytes AzureAkQualifiedName(const crypto::PublicKey& ak) {
+  TPM2B_PUBLIC t = AzureAkTemplate();
+  size_t off = 0;
+  Bytes wire(sizeof(TPM2B_PUBLIC) + 2);
+  EXPECT_EQ(Tss2_MU_TPM2B_PUBLIC_Marshal(&t, wire.data(), wire.size(), &off), 0u);
+  wire.resize(off);
+  auto tmpl = ParsePublic2B(wire);
+  EXPECT_TRUE(tmpl.ok());
+  auto pub = PublicFromKey(ak, *tmpl);
+  EXPECT_TRUE(pub.ok());
+  auto qn = QualifiedName(kAlgSha256, HierarchyQualifiedName(kRhEndorsement), *pub->Name());
+  EXPECT_TRUE(qn.ok());
+  return qn.ok() ? *qn : Bytes{};
+}
+
+TEST(TrusteeQuote, QualifiedSignerIsEndorsementPrimaryAk) {
+  LOAD_TRUSTEE_OR_SKIP(snp, "az-snp-vtpm");
+  LOAD_TRUSTEE_OR_SKIP(tdx, "az-tdx-vtpm");
+  for (const QuoteSample* s : {&snp, &tdx}) {
+    auto a = ParseAttest(s->attest);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(encoding::HexEncode(a->qualified_signer),
+              encoding::HexEncode(AzureAkQualifiedName(s->ak)));
+  }
+  // Another hierarchy or another key gives another qualified name.
+  auto a = ParseAttest(snp.attest);
+  EXPECT_NE(a->qualified_signer, AzureAkQualifiedName(tdx.ak));
+}
+
+// trustee's v2 envelope (evidence-formats.md 2.9): the quote's 48-byte nonce is the prefix of the
+// runtime claims' user-data, and HCLAkPub of the embedded HCL report signs the quote.
+TEST(TrusteeQuote, EvidenceV2NonceIsUserDataPrefix) {
+  SKR_SHARED_FILE_OR_SKIP(path, "evidence-samples/trustee/az-snp-vtpm/evidence-v2.json");
+  auto j = nlohmann::json::parse(testing::ReadTextOrDie(path));
+  auto hcl_bytes = encoding::Base64DecodeAny(j["hcl_report"].get<std::string>());
+  ASSERT_TRUE(hcl_bytes.ok());
+  auto report = hcl::ParseHclReport(*hcl_bytes);
+  ASSERT_TRUE(report.ok()) << report.error().ToString();
+  auto claims = hcl::RuntimeClaims::Parse(report->runtime_claims);
+  ASSERT_TRUE(claims.ok());
+  auto ak = claims->Key("HCLAkPub")->ToPublicKey();
+  ASSERT_TRUE(ak.ok());
+  auto user_data = claims->UserData();
+  ASSERT_TRUE(user_data.ok() && user_data->has_value());
+  Bytes nonce((*user_data)->begin(), (*user_data)->begin() + 48);
+  const auto& q = j["tpm_quote"];
+  Bytes attest = FromHex(q["message"].get<std::string>());
+  EXPECT_EQ(attest.size(), 161u);
+  std::vector<Bytes> pcrs;
+  for (const auto& p : q["pcrs"]) pcrs.push_back(FromHex(p.get<std::string>()));
+  auto sig =
+      Signature::RsassaRaw(crypto::HashAlg::kSha256, FromHex(q["signature"].get<std::string>()));
+  auto a = VerifyQuote(attest, sig, *ak, nonce, PcrBank(kAlgSha256, pcrs));
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  EXPECT_EQ(a->qualified_signer, AzureAkQualifiedName(*ak));
+  EXPECT_FALSE(VerifyQuote(attest, sig, *ak, *user_data.value(), PcrBank(kAlgSha256, pcrs)).ok());
+}
+
 TEST(KinvolkQuote, VerifiesWithAkPubPem) {
   SKR_SHARED_FILE_OR_SKIP(bin, "evidence-samples/azure-cvm-tooling/quote.bin");
   SKR_SHARED_FILE_OR_SKIP(pem, "evidence-samples/azure-cvm-tooling/akpub.pem");
@@ -147,6 +208,7 @@ TEST(KinvolkQuote, VerifiesWithAkPubPem) {
   ASSERT_TRUE(a.ok()) << a.error().ToString();
   ExpectAzureQuoteShape(*a);
   ExpectMatchesTss(s.attest, *a);
+  EXPECT_EQ(a->qualified_signer, AzureAkQualifiedName(s.ak));
 }
 
 TEST(TrusteeQuote, NegativesFailVerification) {
@@ -295,13 +357,19 @@ TEST(Certify, RoundTripSignAndVerify) {
   a.extra_data = {};
   a.clock_info = {123456, 3, 1, true};
   a.firmware_version = 0x2020031200120003u;
-  a.certify = CertifyInfo{Bytes(34, 0x01), Bytes(34, 0x02)};
+  // Certify the AK's own public area (any object works the same way).
+  TpmPublic tmpl;
+  tmpl.scheme = {kAlgRsassa, kAlgSha256, 0};
+  auto certified = PublicFromKey(ak->public_key(), tmpl);
+  ASSERT_TRUE(certified.ok());
+  Bytes certified_name = *certified->Name();
+  a.certify = CertifyInfo{certified_name, Bytes(34, 0x02)};
   auto bytes = a.Serialize();
   ASSERT_TRUE(bytes.ok());
   auto back = ParseAttest(*bytes);
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   ASSERT_TRUE(back->certify.has_value());
-  EXPECT_EQ(back->certify->name, Bytes(34, 0x01));
+  EXPECT_EQ(back->certify->name, certified_name);
   EXPECT_EQ(back->certify->qualified_name, Bytes(34, 0x02));
   EXPECT_FALSE(back->quote.has_value());
   EXPECT_EQ(*back->Serialize(), *bytes);
@@ -312,6 +380,12 @@ TEST(Certify, RoundTripSignAndVerify) {
   auto raw = crypto::SignRsaPkcs1(*ak, crypto::HashAlg::kSha256, *bytes);
   auto sig = Signature::RsassaRaw(crypto::HashAlg::kSha256, *raw);
   EXPECT_TRUE(VerifySignature(*bytes, sig, ak->public_key()).ok());
+  EXPECT_TRUE(VerifyCertify(*bytes, sig, ak->public_key(), {}, *certified).ok());
+  TpmPublic other = *certified;
+  other.object_attributes ^= 0x20;
+  EXPECT_EQ(VerifyCertify(*bytes, sig, ak->public_key(), {}, other).error().code(),
+            ErrorCode::kVerificationFailed);
+  EXPECT_FALSE(VerifyCertify(*bytes, sig, ak->public_key(), Bytes{1}, *certified).ok());
   // VerifyQuote refuses a certify structure even when the signature is good.
   auto q = VerifyQuote(*bytes, sig, ak->public_key(), {}, {});
   ASSERT_FALSE(q.ok());

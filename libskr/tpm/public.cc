@@ -142,7 +142,8 @@ Result<TpmPublic> ParsePublic(ByteView data) {
     SKR_ASSIGN_OR_RETURN(p.rsa_exponent, r.TakeU32Be("parameters.exponent"));
     size_t at = r.position();
     SKR_ASSIGN_OR_RETURN(ByteView n, TakeBounded2B(r, "unique.rsa", kMaxRsaBytes));
-    if (n.size() * 8 != p.rsa_key_bits) {
+    // Empty in a creation template (TPM2_CreatePrimary inPublic); otherwise the full modulus.
+    if (!n.empty() && n.size() * 8 != p.rsa_key_bits) {
       return r.MalformedAt(at, "unique.rsa",
                            "modulus of " + std::to_string(n.size()) +
                                " bytes does not match "
@@ -218,6 +219,9 @@ Result<Bytes> TpmPublic::Name() const {
 
 Result<crypto::PublicKey> TpmPublic::ToPublicKey() const {
   if (type == kAlgRsa) {
+    if (unique_rsa.empty()) {
+      return InvalidArgument("TPMT_PUBLIC: RSA unique (modulus) is empty, as in a template");
+    }
     Bytes e = U32Be(rsa_exponent == 0 ? kDefaultRsaExponent : rsa_exponent);
     auto k = crypto::RsaPublicKeyFromComponents(unique_rsa, e);
     if (!k.ok()) return k.error().WithContext("TPMT_PUBLIC RSA key");
@@ -235,6 +239,16 @@ Result<crypto::PublicKey> TpmPublic::ToPublicKey() const {
 Result<jose::Jwk> TpmPublic::ToJwk() const {
   SKR_ASSIGN_OR_RETURN(crypto::PublicKey k, ToPublicKey());
   return jose::Jwk::FromPublicKey(k);
+}
+
+Bytes HierarchyQualifiedName(uint32_t hierarchy) { return U32Be(hierarchy); }
+
+Result<Bytes> QualifiedName(uint16_t name_alg, ByteView parent_qualified_name, ByteView name) {
+  SKR_ASSIGN_OR_RETURN(crypto::HashAlg h, HashAlgFromTpm(name_alg));
+  ByteWriter w;
+  w.AppendU16Be(name_alg);
+  w.Append(crypto::Digest(h, Concat(parent_qualified_name, name)));
+  return std::move(w).Take();
 }
 
 Result<TpmPublic> PublicFromKey(const crypto::PublicKey& key, const TpmPublic& tmpl) {

@@ -79,11 +79,24 @@ struct TpmPublic {
   Result<jose::Jwk> ToJwk() const;
 };
 
-// Parses a marshaled TPMT_PUBLIC; every byte must be consumed. Errors name the field and offset.
+// Parses a marshaled TPMT_PUBLIC; every byte must be consumed. An empty unique is accepted (a
+// creation template); ToPublicKey() then fails. Errors name the field and offset.
 // Types other than RSA and ECC are kUnsupported.
 Result<TpmPublic> ParsePublic(ByteView tpmt_public);
 // Parses a TPM2B_PUBLIC (u16 size, then exactly that many bytes of TPMT_PUBLIC).
 Result<TpmPublic> ParsePublic2B(ByteView tpm2b_public);
+
+// TPM_RH hierarchy handles; a hierarchy's qualified name is its handle (Part 1, 16).
+inline constexpr uint32_t kRhOwner = 0x40000001;
+inline constexpr uint32_t kRhEndorsement = 0x4000000B;
+inline constexpr uint32_t kRhPlatform = 0x4000000C;
+inline constexpr uint32_t kRhNull = 0x40000007;
+Bytes HierarchyQualifiedName(uint32_t hierarchy);  // the 4-byte big-endian handle
+// An object's qualified name: nameAlg || H_nameAlg(parent_qualified_name || name) (Part 1, 16),
+// what TPMS_ATTEST.qualifiedSigner holds. The Azure vTPM AK is a primary key in the endorsement
+// hierarchy: qualifiedSigner == QualifiedName(kAlgSha256, HierarchyQualifiedName(kRhEndorsement),
+// AK name) on every real quote sample.
+Result<Bytes> QualifiedName(uint16_t name_alg, ByteView parent_qualified_name, ByteView name);
 
 // The TPMT_PUBLIC that a TPM would report for `key` with the given template fields: RSA keys get
 // keyBits/exponent/unique from the key, EC keys curve/x/y. The caller's `tmpl` gives type-

@@ -153,6 +153,11 @@ TEST(TpmPublic, RejectsMalformed) {
   auto m = ParsePublic(bits);
   ASSERT_FALSE(m.ok());
   EXPECT_NE(m.error().message().find("keyBits"), std::string::npos) << m.error().message();
+  // A template (empty unique) parses but has no key.
+  TPM2B_PUBLIC tmpl = AzureAkTemplate();
+  auto parsed_tmpl = ParsePublic2B(Marshal(tmpl));
+  ASSERT_TRUE(parsed_tmpl.ok());
+  EXPECT_EQ(parsed_tmpl->ToPublicKey().error().code(), ErrorCode::kInvalidArgument);
   TpmPublic p = *ParsePublic(tpmt);
   p.name_alg = 0x0012;  // SM3
   EXPECT_EQ(p.Name().error().code(), ErrorCode::kUnsupported);

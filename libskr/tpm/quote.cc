@@ -44,6 +44,31 @@ Result<Attest> VerifyQuote(ByteView attest_bytes, const Signature& signature,
   return a;
 }
 
+Result<Attest> VerifyCertify(ByteView attest_bytes, const Signature& signature,
+                             const crypto::PublicKey& ak_public, ByteView expected_nonce,
+                             const TpmPublic& certified) {
+  SKR_RETURN_IF_ERROR(VerifySignature(attest_bytes, signature, ak_public));
+  SKR_ASSIGN_OR_RETURN(Attest a, ParseAttest(attest_bytes));
+  if (a.type != kStAttestCertify || !a.certify) {
+    char type[8];
+    std::snprintf(type, sizeof(type), "0x%04x", a.type);
+    return Malformed(std::string("TPM certify: TPMS_ATTEST type is ") + type +
+                     ", expected ATTEST_CERTIFY 0x8017");
+  }
+  if (!encoding::ConstantTimeEquals(a.extra_data, expected_nonce)) {
+    return VerificationFailed("TPM certify: extraData (nonce) is " +
+                              encoding::HexEncode(a.extra_data) + ", expected " +
+                              encoding::HexEncode(expected_nonce));
+  }
+  SKR_ASSIGN_OR_RETURN(Bytes name, certified.Name());
+  if (a.certify->name != name) {
+    return VerificationFailed(
+        "TPM certify: the certified name " + encoding::HexEncode(a.certify->name) +
+        " is not the name of the given public area " + encoding::HexEncode(name));
+  }
+  return a;
+}
+
 Result<void> ValidatePcrs(const PcrValues& actual, const PcrValues& expected) {
   for (const auto& [id, want] : expected) {
     auto it = actual.find(id);

@@ -7,6 +7,7 @@
 #include "libskr/base/result.h"
 #include "libskr/crypto/keys.h"
 #include "libskr/tpm/attest.h"
+#include "libskr/tpm/public.h"
 
 namespace skr::tpm {
 
@@ -21,6 +22,17 @@ namespace skr::tpm {
 Result<Attest> VerifyQuote(ByteView attest_bytes, const Signature& signature,
                            const crypto::PublicKey& ak_public, ByteView expected_nonce,
                            const PcrValues& pcr_values);
+
+// Verifies a TPM2_Certify attestation (skr-protocol.md 1.4: EncKeyCertifyInfo +
+// EncKeyCertifyInfoSignature certify the ephemeral key with the AK):
+//  1. `signature` over `attest_bytes` with `ak_public`;
+//  2. `attest_bytes` is a TPMS_ATTEST of type ATTEST_CERTIFY;
+//  3. extraData == `expected_nonce`;
+//  4. attested.certify.name == certified.Name(), i.e. the certified object is this public area.
+// Returns the parsed attestation; error codes as VerifyQuote.
+Result<Attest> VerifyCertify(ByteView attest_bytes, const Signature& signature,
+                             const crypto::PublicKey& ak_public, ByteView expected_nonce,
+                             const TpmPublic& certified);
 
 // Policy: every PCR in `expected` must be present in `actual` with the same value.
 // PolicyViolation names the first differing PCR with expected and found values (hex).

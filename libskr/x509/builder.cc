@@ -29,15 +29,15 @@ Bytes Sha384AlgId() {
   return der::Sequence(e);
 }
 
-Bytes PssSha384Params() {
+Bytes PssSha384Params(bool with_trailer) {
   std::vector<Bytes> mgf = {FixedOid("1.2.840.113549.1.1.8"), Sha384AlgId()};
   std::vector<Bytes> params = {
       der::Tlv(der::ContextTag(0), Sha384AlgId()),
       der::Tlv(der::ContextTag(1), der::Sequence(mgf)),
       der::Tlv(der::ContextTag(2), der::Integer(48)),
-      // trailerField 1 is the DEFAULT, but AMD's certificates spell it out.
-      der::Tlv(der::ContextTag(3), der::Integer(1)),
   };
+  // trailerField 1 is the DEFAULT, but AMD's ARK/ASK and Milan/Genoa VCEKs spell it out.
+  if (with_trailer) params.push_back(der::Tlv(der::ContextTag(3), der::Integer(1)));
   return der::Sequence(params);
 }
 
@@ -62,7 +62,8 @@ Result<Bytes> SignTbs(SignatureAlgorithm alg, const crypto::PrivateKey& key, Byt
       return crypto::SignRsaPkcs1(key, crypto::HashAlg::kSha256, tbs);
     case SignatureAlgorithm::kRsaPkcs1Sha384:
       return crypto::SignRsaPkcs1(key, crypto::HashAlg::kSha384, tbs);
-    case SignatureAlgorithm::kRsaPssSha384: {
+    case SignatureAlgorithm::kRsaPssSha384:
+    case SignatureAlgorithm::kRsaPssSha384NoTrailer: {
       // A salt that is a function of the TBS keeps issuance reproducible while staying unique
       // per certificate.
       Bytes salt = crypto::Sha384(Concat(AsBytes("skr-x509-pss-salt"), tbs));
@@ -219,7 +220,10 @@ Bytes SignatureAlgorithmIdentifier(SignatureAlgorithm alg) {
       e = {FixedOid("1.2.840.113549.1.1.12"), der::Null()};
       break;
     case SignatureAlgorithm::kRsaPssSha384:
-      e = {FixedOid("1.2.840.113549.1.1.10"), PssSha384Params()};
+      e = {FixedOid("1.2.840.113549.1.1.10"), PssSha384Params(true)};
+      break;
+    case SignatureAlgorithm::kRsaPssSha384NoTrailer:
+      e = {FixedOid("1.2.840.113549.1.1.10"), PssSha384Params(false)};
       break;
   }
   return der::Sequence(e);

@@ -51,6 +51,9 @@ enum class SignatureAlgorithm {
   // RSASSA-PSS with SHA-384, MGF1-SHA-384, salt 48 and an explicit trailerField 1, encoded as in
   // AMD's ARK/ASK/VCEK certificates (evidence-formats.md 1.6).
   kRsaPssSha384,
+  // The same without the trailerField (its DER DEFAULT), as in the Turin VCEK served by AMD KDS
+  // (sample evidence-samples/sev/vcek_turin.der).
+  kRsaPssSha384NoTrailer,
 };
 
 struct CertificateSpec {

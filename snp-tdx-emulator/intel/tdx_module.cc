@@ -44,6 +44,11 @@ TdxModule::TdxModule(ByteView seed, TdConfig config)
     : mac_key_(crypto::Drbg(seed, "intel/tdx-module/report-mac-key").Generate(32)),
       config_(std::move(config)) {}
 
+TdConfig TdxModule::config() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return config_;
+}
+
 Result<void> TdxModule::ExtendRtmr(int index, ByteView digest) {
   if (index < 0 || index > 3) {
     return InvalidArgument("TDX module: RTMR index " + std::to_string(index) +
@@ -53,6 +58,7 @@ Result<void> TdxModule::ExtendRtmr(int index, ByteView digest) {
     return InvalidArgument("TDX module: RTMR extend digest is " + std::to_string(digest.size()) +
                            " bytes, expected 48 (SHA-384)");
   }
+  std::lock_guard<std::mutex> lock(mu_);
   tdx::Measurement& r = config_.rtmr[index];
   CopyInto(crypto::Sha384(Concat(r, digest)), r);
   return Ok();
@@ -63,7 +69,7 @@ Result<tdx::TdReport> TdxModule::Report(ByteView report_data) const {
     return InvalidArgument("TDX module: REPORTDATA is " + std::to_string(report_data.size()) +
                            " bytes, expected 64");
   }
-  const TdConfig& c = config_;
+  const TdConfig c = config();
   tdx::TdReport t;
   t.mac_struct.cpu_svn = c.cpu_svn;
   std::copy(report_data.begin(), report_data.end(), t.mac_struct.report_data.begin());

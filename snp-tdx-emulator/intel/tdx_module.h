@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 
 #include "libskr/base/bytes.h"
 #include "libskr/base/result.h"
@@ -47,11 +48,12 @@ struct TdConfig {
 // seed-specific measurement of an imaginary TD image.
 TdConfig TdConfigForSeed(ByteView seed);
 
+// Thread-safe: RTMR extensions and reports may come from different threads (vTPM server, IMDS).
 class TdxModule {
  public:
   TdxModule(ByteView seed, TdConfig config);
 
-  const TdConfig& config() const { return config_; }
+  TdConfig config() const;  // a snapshot, including the current RTMRs
   // TDG.MR.RTMR.EXTEND: rtmr[index] = SHA-384(rtmr[index] || digest), digest 48 bytes.
   Result<void> ExtendRtmr(int index, ByteView digest);
 
@@ -63,8 +65,9 @@ class TdxModule {
   Result<void> VerifyReportMac(const tdx::TdReport& report) const;
 
  private:
-  Bytes mac_key_;
-  TdConfig config_;
+  const Bytes mac_key_;
+  mutable std::mutex mu_;
+  TdConfig config_;  // guarded by mu_
 };
 
 // HMAC-SHA-256(key, TDREPORT[0..0xE0)) of a serialized report, the emulated MAC.
