@@ -113,18 +113,12 @@ Result<VerifiedTpm> VerifyTpmInfo(const json& tpm_info, const EvidenceContext& c
   SKR_ASSIGN_OR_RETURN(Bytes certify, DecodeBase64Member(tpm_info, "EncKeyCertifyInfo", c));
   SKR_ASSIGN_OR_RETURN(Bytes certify_sig,
                        DecodeBase64Member(tpm_info, "EncKeyCertifyInfoSignature", c));
-  auto sig_ok = tpm::VerifySignature(
-      certify, tpm::Signature::RsassaRaw(crypto::HashAlg::kSha256, certify_sig), aik);
-  if (!sig_ok.ok()) return sig_ok.error().WithContext(c + ".EncKeyCertifyInfoSignature");
-  SKR_ASSIGN_OR_RETURN(tpm::Attest cert_info, tpm::ParseAttest(certify));
-  if (!cert_info.certify) {
-    return VerificationFailed(c + ".EncKeyCertifyInfo is not a TPM2_Certify attestation");
-  }
-  SKR_ASSIGN_OR_RETURN(Bytes enc_name, out.encryption_public.Name());
-  if (cert_info.certify->name != enc_name) {
-    return VerificationFailed(c + ".EncKeyCertifyInfo certifies name " +
-                              encoding::HexEncode(cert_info.certify->name) +
-                              " but EncKeyPub's name is " + encoding::HexEncode(enc_name));
+  // Empty qualifying data, as the guest library certifies (skr-protocol.md 1.4).
+  auto certified =
+      tpm::VerifyCertify(certify, tpm::Signature::RsassaRaw(crypto::HashAlg::kSha256, certify_sig),
+                         aik, Bytes{}, out.encryption_public);
+  if (!certified.ok()) {
+    return certified.error().WithContext(c + ".EncKeyCertifyInfo/EncKeyCertifyInfoSignature");
   }
   SKR_ASSIGN_OR_RETURN(out.encryption_key, out.encryption_public.ToPublicKey());
   if (out.encryption_key.type() != crypto::KeyType::kRsa) {

@@ -346,10 +346,14 @@ TEST(AzureGuest, TamperedTpmEvidenceRejected) {
   bad = info;  // a different key than the certified one
   bad["TpmInfo"]["EncKeyPub"] =
       encoding::Base64Encode(PublicOf(g.root_key->public_key(), 0x00020472).Serialize2B());
-  expect_400(bad, "EncKeyCertifyInfo certifies name");
+  expect_400(bad, "EncKeyCertifyInfo/EncKeyCertifyInfoSignature");
   bad = info;
   bad["TpmInfo"]["EncKeyCertifyInfoSignature"] = bad["TpmInfo"]["PcrSignature"];
-  expect_400(bad, "EncKeyCertifyInfoSignature");
+  expect_400(bad, "EncKeyCertifyInfo/EncKeyCertifyInfoSignature");
+  bad = info;  // the quote presented as the certify attestation (signature valid, wrong type)
+  bad["TpmInfo"]["EncKeyCertifyInfo"] = bad["TpmInfo"]["PcrQuote"];
+  bad["TpmInfo"]["EncKeyCertifyInfoSignature"] = bad["TpmInfo"]["PcrSignature"];
+  expect_400(bad, "EncKeyCertifyInfo/EncKeyCertifyInfoSignature");
   bad = info;  // AIK cert for another key
   bad["TpmInfo"]["AikCert"] = encoding::Base64Encode(g.root->ToDer());
   expect_400(bad, "AikPub is not the key certified by AikCert");
