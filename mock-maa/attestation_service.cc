@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "libskr/base/clock.h"
 #include "libskr/base/files.h"
 #include "libskr/crypto/digest.h"
 #include "libskr/crypto/drbg.h"
@@ -140,8 +141,11 @@ ServiceResponse FromError(const Error& e, const std::string& context) {
 struct AttestationService::State {
   ServiceOptions options;
   mutable std::mutex mu;
-  std::optional<int64_t> fixed_now;
-  int64_t offset = 0;  // added to the wall clock when not fixed
+  // The service clock (libskr/base/clock.h): fixed once set (options.now, /_test/clock PUT),
+  // otherwise the wall clock plus what /_test/clock advanced it by.
+  std::unique_ptr<FixedClock> fixed_clock;
+  SystemClock system_clock;
+  int64_t offset = 0;
   int generation = 0;
   std::unique_ptr<TokenSigner> signer;
   std::map<std::string, Policy> policies;  // canonical type -> policy
@@ -150,8 +154,22 @@ struct AttestationService::State {
   uint64_t request_counter = 0;
 
   int64_t NowLocked() const {
-    if (fixed_now) return *fixed_now;
-    return static_cast<int64_t>(std::time(nullptr)) + offset;
+    if (fixed_clock) return fixed_clock->Now();
+    return system_clock.Now() + offset;
+  }
+  void SetNowLocked(int64_t now) {
+    if (fixed_clock) {
+      fixed_clock->Set(now);
+    } else {
+      fixed_clock = std::make_unique<FixedClock>(now);
+    }
+  }
+  void AdvanceLocked(int64_t seconds) {
+    if (fixed_clock) {
+      fixed_clock->Advance(seconds);
+    } else {
+      offset += seconds;
+    }
   }
   const Policy& PolicyFor(const std::string& type) const {
     auto it = policies.find(type);
@@ -195,7 +213,7 @@ LoadSampleTrustAnchors(const std::filesystem::path& shared_dir) {
 
 Result<std::unique_ptr<AttestationService>> AttestationService::Create(ServiceOptions options) {
   auto st = std::make_unique<State>();
-  st->fixed_now = options.now;
+  if (options.now) st->SetNowLocked(*options.now);
   SKR_ASSIGN_OR_RETURN(TokenSigner signer, TokenSigner::Create(options.seed, 0, options.issuer));
   st->signer = std::make_unique<TokenSigner>(std::move(signer));
   st->options = std::move(options);
@@ -227,16 +245,12 @@ int64_t AttestationService::Now() const {
 
 void AttestationService::SetNow(int64_t now) {
   std::lock_guard<std::mutex> l(state_->mu);
-  state_->fixed_now = now;
+  state_->SetNowLocked(now);
 }
 
 void AttestationService::Advance(int64_t seconds) {
   std::lock_guard<std::mutex> l(state_->mu);
-  if (state_->fixed_now) {
-    *state_->fixed_now += seconds;
-  } else {
-    state_->offset += seconds;
-  }
+  state_->AdvanceLocked(seconds);
 }
 
 Result<void> AttestationService::RotateSigningKey() {
@@ -490,13 +504,9 @@ ServiceResponse AttestationService::State::TestControl(std::string_view method,
                       "or {\"advance\": <seconds>}");
     }
     if (req.contains("now") && req["now"].is_number_integer()) {
-      fixed_now = req["now"].get<int64_t>();
+      SetNowLocked(req["now"].get<int64_t>());
     } else if (req.contains("advance") && req["advance"].is_number_integer()) {
-      if (fixed_now) {
-        *fixed_now += req["advance"].get<int64_t>();
-      } else {
-        offset += req["advance"].get<int64_t>();
-      }
+      AdvanceLocked(req["advance"].get<int64_t>());
     } else {
       return MaaError(400, "InvalidParameter",
                       "/_test/clock: expected integer \"now\" or \"advance\"");
