@@ -324,6 +324,10 @@ TEST(AzureGuest, SealedTokenToTheEphemeralKey) {
   EXPECT_TRUE(jwk->ToPublicKey()->Equals(g.enc->public_key()));
   EXPECT_FALSE(c.contains("x-ms-isolation-tee"));  // trusted launch: no isolation evidence
   EXPECT_EQ(c["exp"].get<int64_t>() - c["iat"].get<int64_t>(), 28800);
+  // The spec's lower-case "attestationInfo" works as the C++ library's "AttestationInfo" does.
+  std::string lower = GuestBody(GuestInfo(g));
+  lower.replace(lower.find("AttestationInfo"), 1, "a");
+  EXPECT_EQ(svc->Handle("POST", "/attest/azureguest?api-version=2025-06-01", lower).status, 200);
 }
 
 TEST(AzureGuest, TamperedTpmEvidenceRejected) {
