@@ -16,7 +16,7 @@
 #include "mock-maa/policy/policy.h"
 #include "mock-maa/token.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 using nlohmann::json;
 
@@ -525,4 +525,4 @@ ServiceResponse AttestationService::State::TestControl(std::string_view method,
                   "unknown test control '" + what + "' (clock, rotate-signing-key)");
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

@@ -17,7 +17,7 @@
 #include "libskr/base/result.h"
 #include "libskr/x509/certificate.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 struct ServiceOptions {
   Bytes seed;  // token-signing key, jti and sealing randomness derive from it
@@ -77,6 +77,6 @@ class AttestationService {
   std::unique_ptr<State> state_;
 };
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // SKR_MOCK_MAA_ATTESTATION_SERVICE_H_

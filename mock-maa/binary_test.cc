@@ -15,7 +15,7 @@
 
 #ifdef MOCK_MAA_BINARY
 
-namespace skr::maa {
+namespace skr::mock_maa {
 namespace {
 
 struct Child {
@@ -105,6 +105,6 @@ TEST(MockMaaBinary, BadFlagExitsWithUsageError) {
 }
 
 }  // namespace
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // MOCK_MAA_BINARY

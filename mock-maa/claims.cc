@@ -2,7 +2,7 @@
 
 #include "libskr/encoding/encoding.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 namespace {
 template <size_t N>
@@ -103,4 +103,4 @@ void AddIssuedClaims(nlohmann::json& token, const std::vector<PolicyClaim>& issu
   for (const PolicyClaim& c : issued) token[c.type] = c.value;
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

@@ -13,7 +13,7 @@
 #include "libskr/tdx/abi.h"
 #include "mock-maa/policy/policy.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 inline constexpr int64_t kTokenLifetimeSeconds = 8 * 3600;  // exp = iat + 28800 (3.2)
 inline constexpr char kCompliantCvm[] = "azure-compliant-cvm";
@@ -51,6 +51,6 @@ std::vector<PolicyClaim> ToPolicyClaims(const nlohmann::json& claims);
 // one).
 void AddIssuedClaims(nlohmann::json& token, const std::vector<PolicyClaim>& issued);
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // SKR_MOCK_MAA_CLAIMS_H_

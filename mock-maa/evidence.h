@@ -18,7 +18,7 @@
 #include "libskr/crypto/keys.h"
 #include "libskr/x509/certificate.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 struct EvidenceContext {
   int64_t now = 0;  // certificate chains are checked at this time
@@ -85,6 +85,6 @@ Result<std::string> SealToken(std::string_view jwt, const crypto::PublicKey& enc
 // The inverse, as the guest does it in the vTPM (for tests and the client).
 Result<std::string> UnsealToken(std::string_view sealed, const crypto::PrivateKey& decryption_key);
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // SKR_MOCK_MAA_EVIDENCE_H_

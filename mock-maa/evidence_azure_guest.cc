@@ -10,7 +10,7 @@
 #include "mock-maa/evidence.h"
 #include "mock-maa/evidence_internal.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 using nlohmann::json;
 
@@ -257,4 +257,4 @@ Result<AzureGuestResult> AzureGuestRequestClaims(const json& req, const Evidence
   return AzureGuestResult{claims, tpm.encryption_key};
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

@@ -6,7 +6,7 @@
 #include "libskr/tdx/abi.h"
 #include "mock-maa/evidence.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 struct VerifiedSnp {
   snp::SnpReport report;
@@ -25,6 +25,6 @@ Result<void> CheckRuntimeBinding(ByteView report_data, const std::optional<DataF
 void AddDataClaims(nlohmann::json& claims, const std::optional<DataField>& runtime,
                    const std::optional<DataField>& init_time);
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // SKR_MOCK_MAA_EVIDENCE_INTERNAL_H_

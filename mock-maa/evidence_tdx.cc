@@ -8,7 +8,7 @@
 #include "mock-maa/evidence.h"
 #include "mock-maa/evidence_internal.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 using nlohmann::json;
 
@@ -50,4 +50,4 @@ Result<json> TdxVmRequestClaims(const json& req, const EvidenceContext& ctx) {
   return claims;
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
     std::cout << "usage: mock-maa [flags]\n" << skr::http::ServerFlagsHelp() << kHelp;
     return 0;
   }
-  skr::maa::MaaServerOptions o;
+  skr::mock_maa::MaaServerOptions o;
   o.listen = flags.listen;
   o.tls = !flags.plain_http;
   o.service.seed = flags.SeedBytes();
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   }
   if (sample_roots) {
     if (auto shared = skr::SharedDir()) {
-      auto anchors = skr::maa::LoadSampleTrustAnchors(*shared);
+      auto anchors = skr::mock_maa::LoadSampleTrustAnchors(*shared);
       if (!anchors.ok()) return Fail("sample trust anchors: " + anchors.error().message());
       o.service.amd_roots.insert(o.service.amd_roots.end(), anchors->first.begin(),
                                  anchors->first.end());
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
                 << skr::SharedDirHelp() << ")\n";
     }
   }
-  auto server = skr::maa::MaaServer::Start(std::move(o));
+  auto server = skr::mock_maa::MaaServer::Start(std::move(o));
   if (!server.ok()) return Fail(server.error().ToString());
   if (!ca_out.empty()) {
     auto w = skr::WriteFileBytes(ca_out, skr::AsBytes((*server)->ca_cert_pem()));

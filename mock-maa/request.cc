@@ -5,7 +5,7 @@
 #include "libskr/jose/jws.h"
 #include "mock-maa/evidence.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 using nlohmann::json;
 
@@ -114,4 +114,4 @@ Result<std::string> PolicyTextFromBody(std::string_view body) {
   return AsString(*text);
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

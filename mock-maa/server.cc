@@ -4,7 +4,7 @@
 
 #include "libskr/http/test_tls.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 namespace {
 // Status -> MAA-style code for errors the HTTP layer answers itself (unparsable request, 413).
@@ -71,4 +71,4 @@ void MaaServer::Stop() {
   if (server_) server_->Stop();
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

@@ -10,7 +10,7 @@
 #include "libskr/http/server.h"
 #include "mock-maa/attestation_service.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 struct MaaServerOptions {
   ServiceOptions service;  // service.issuer is replaced by the server URL unless keep_issuer
@@ -39,6 +39,6 @@ class MaaServer {
   std::string ca_pem_;
 };
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // SKR_MOCK_MAA_SERVER_H_

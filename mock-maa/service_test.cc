@@ -16,7 +16,7 @@
 #include "mock-maa/evidence.h"
 #include "mock-maa/policy/policy.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 namespace {
 
 using nlohmann::json;
@@ -464,4 +464,4 @@ TEST(CommonClaims, LifetimeIsEightHours) {
 }
 
 }  // namespace
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

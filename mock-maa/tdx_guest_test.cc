@@ -23,7 +23,7 @@
 #include "mock-maa/evidence.h"
 #include "mock-maa/server.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 namespace {
 
 using nlohmann::json;
@@ -599,4 +599,4 @@ TEST(MaaServer, HttpsEndToEnd) {
 }
 
 }  // namespace
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

@@ -8,7 +8,7 @@
 #include "libskr/jose/jws.h"
 #include "libskr/x509/builder.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 namespace {
 // 2020-01-01T00:00:00Z .. 2050-01-01T00:00:00Z: fixed so the certificate does not depend on the
@@ -67,4 +67,4 @@ Result<std::string> TokenSigner::Sign(const nlohmann::json& claims) const {
   return jose::SignCompact(header, AsBytes(claims.dump()), jose::JwsAlg::kRs256, key_);
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

@@ -14,7 +14,7 @@
 #include "libskr/crypto/keys.h"
 #include "libskr/x509/certificate.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 class TokenSigner {
  public:
@@ -51,6 +51,6 @@ class TokenSigner {
   int generation_;
 };
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // SKR_MOCK_MAA_TOKEN_H_

@@ -8,7 +8,7 @@
 #include "libskr/crypto/digest.h"
 #include "libskr/encoding/encoding.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 std::string ClaimValueTypeName(const nlohmann::json& value) {
   if (value.is_boolean()) return "Boolean";
@@ -919,4 +919,4 @@ Result<PolicyEvaluation> Policy::Evaluate(const std::vector<PolicyClaim>& incomi
   return ev;
 }
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa

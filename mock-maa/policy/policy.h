@@ -29,7 +29,7 @@
 
 #include "libskr/base/result.h"
 
-namespace skr::maa {
+namespace skr::mock_maa {
 
 // Claim issuers the grammar names (claim-rule-grammar.md "issuer").
 inline constexpr std::string_view kIssuerAttestationService = "AttestationService";
@@ -86,6 +86,6 @@ class Policy {
 // x-ms-policy-hash: BASE64URL(SHA256(UTF8(BASE64URL(UTF8(policy text))))) (skr-protocol.md 3.2).
 std::string PolicyHash(std::string_view policy_text);
 
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
 
 #endif  // SKR_MOCK_MAA_POLICY_POLICY_H_

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace skr::maa {
+namespace skr::mock_maa {
 namespace {
 
 using nlohmann::json;
@@ -325,4 +325,4 @@ TEST(PolicyHash, MatchesDefinitionAndDiffersPerText) {
 }
 
 }  // namespace
-}  // namespace skr::maa
+}  // namespace skr::mock_maa
