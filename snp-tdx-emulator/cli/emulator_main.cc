@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
   if (!rest.ok()) return Fail(rest.error());
   const Bytes seed = flags.SeedBytes();
 
-  CLI::App app{"Emulated Azure confidential VM: AMD SEV-SNP / Intel TDX hardware, vTPM, IMDS"};
+  CLI::App app{"Emulated Azure confidential VM: AMD SEV-SNP / Intel TDX hardware, vTPM, IMDS",
+               "snp-tdx-emulator"};
   app.footer("Common flags (any subcommand):\n" + http::ServerFlagsHelp());
   app.require_subcommand(1);
 
