@@ -31,22 +31,27 @@ std::string LineOfCn(const std::string& cn, std::string_view prefix) {
 
 Result<CertificateChain> ChainFromBundle(const x509::Certificate& vcek,
                                          std::span<const x509::Certificate> bundle) {
+  // A VLEK (cspID extension) is signed by the ASVK "SEV-VLEK-<line>", a VCEK by the ASK
+  // "SEV-<line>" (so neither "SEV-VCEK" nor the other intermediate is taken).
+  const bool vlek = vcek.ExtensionValue(kOidCspId).has_value();
+  const std::string prefix = vlek ? "SEV-VLEK-" : "SEV-";
   const x509::Certificate* ark = nullptr;
   const x509::Certificate* ask = nullptr;
   for (const auto& c : bundle) {
     std::string cn = c.subject_cn();
     if (c.is_self_issued() && cn.rfind("ARK-", 0) == 0) {
       if (!ark) ark = &c;
-    } else if (cn.rfind("SEV-", 0) == 0 && ProductFromName(cn.substr(4)).ok() &&
-               cn.find('-', 4) == std::string::npos) {
-      // "SEV-<line>" only: not the VCEK ("SEV-VCEK") nor the ASVK ("SEV-VLEK-<line>").
+    } else if (cn.rfind(prefix, 0) == 0 && cn.find('-', prefix.size()) == std::string::npos &&
+               ProductFromName(cn.substr(prefix.size())).ok()) {
       if (!ask) ask = &c;
     }
   }
   if (!ark || !ask) {
-    return Malformed(
-        "AMD certificate bundle of " + std::to_string(bundle.size()) + " certificates lacks " +
-        (ark ? "an ASK (CN SEV-<line>)" : "an ARK (CN ARK-<line>)") + " (evidence-formats.md 1.6)");
+    std::string missing =
+        ark ? std::string(vlek ? "an ASVK" : "an ASK") + " (CN " + prefix + "<line>)"
+            : std::string("an ARK (CN ARK-<line>)");
+    return Malformed("AMD certificate bundle of " + std::to_string(bundle.size()) +
+                     " certificates lacks " + missing + " (evidence-formats.md 1.6)");
   }
   return CertificateChain{*ark, *ask, vcek};
 }
@@ -113,18 +118,37 @@ Result<VcekExtensions> VerifyVcekChain(const CertificateChain& chain,
   // generation named in productName).
   const std::string line(ProductName(ext->product));
   const std::string ark_line = LineOfCn(chain.ark.subject_cn(), "ARK-");
-  const std::string ask_line = LineOfCn(chain.ask.subject_cn(), "SEV-");
+  const std::string ask_prefix = ext->csp_id ? "SEV-VLEK-" : "SEV-";
+  const std::string ask_line = LineOfCn(chain.ask.subject_cn(), ask_prefix);
   if (ark_line != line || ask_line != line) {
-    return VerificationFailed("AMD chain: VCEK productName \"" + ext->product_name +
-                              "\" but ARK CN \"" + chain.ark.subject_cn() + "\" and ASK CN \"" +
-                              chain.ask.subject_cn() + "\"; expected ARK-" + line + " and SEV-" +
-                              line);
+    return VerificationFailed("AMD chain: " + std::string(ext->csp_id ? "VLEK" : "VCEK") +
+                              " productName \"" + ext->product_name + "\" but ARK CN \"" +
+                              chain.ark.subject_cn() + "\" and intermediate CN \"" +
+                              chain.ask.subject_cn() + "\"; expected ARK-" + line + " and " +
+                              ask_prefix + line);
   }
   return *ext;
 }
 
 Result<void> VerifyReportMatchesVcek(const SnpReport& report, const VcekExtensions& vcek,
                                      bool check_chip_id) {
+  // KEY_INFO.SIGNING_KEY names the kind of key that signed (evidence-formats.md 1.3).
+  const uint32_t signing_key = report.signing_key();
+  const bool is_vlek = vcek.csp_id.has_value() && !vcek.hw_id.has_value();
+  if (signing_key == static_cast<uint32_t>(SigningKey::kVcek) && is_vlek) {
+    return VerificationFailed(
+        "SNP report: KEY_INFO.SIGNING_KEY at 0x48 is 0 (VCEK) but the certificate is a VLEK");
+  }
+  if (signing_key == static_cast<uint32_t>(SigningKey::kVlek) && !is_vlek) {
+    return VerificationFailed(
+        "SNP report: KEY_INFO.SIGNING_KEY at 0x48 is 1 (VLEK) but the certificate is a VCEK");
+  }
+  if (signing_key != static_cast<uint32_t>(SigningKey::kVcek) &&
+      signing_key != static_cast<uint32_t>(SigningKey::kVlek)) {
+    return VerificationFailed("SNP report: KEY_INFO.SIGNING_KEY at 0x48 is " +
+                              std::to_string(signing_key) +
+                              ", expected 0 (VCEK) or 1 (VLEK); 7 means the report is unsigned");
+  }
   const Product from_cpuid = report.ProductFromReport();
   if (report.version >= 3 && from_cpuid != vcek.product) {
     return VerificationFailed("SNP report CPUID family/model 0x" +

@@ -18,16 +18,17 @@
 
 namespace skr::snp {
 
+// ark -> ask -> vcek. For a VLEK-signed report: ark -> ASVK (in `ask`) -> VLEK (in `vcek`).
 struct CertificateChain {
   x509::Certificate ark;
   x509::Certificate ask;
   x509::Certificate vcek;
 };
 
-// Builds a chain from a VCEK and an AMD bundle (KDS cert_chain / THIM certificateChain: ASK then
-// ARK; a trailing ASVK as in the trustee/go-sev-guest files is ignored). The bundle's ARK is the
-// self-signed certificate whose subject CN starts with "ARK-", the ASK the one with CN
-// "SEV-<line>".
+// Builds a chain from a VCEK (or VLEK) and an AMD bundle (KDS cert_chain / THIM certificateChain:
+// ASK then ARK; extra certificates such as the ASVK in the trustee/go-sev-guest files are
+// ignored). The bundle's ARK is the self-signed certificate whose subject CN starts with "ARK-";
+// the intermediate is the ASK, CN "SEV-<line>" (for a VLEK leaf: the ASVK, "SEV-VLEK-<line>").
 Result<CertificateChain> ChainFromBundle(const x509::Certificate& vcek,
                                          std::span<const x509::Certificate> bundle);
 
@@ -45,12 +46,14 @@ Result<void> VerifyReportSignature(ByteView report_bytes, const crypto::PublicKe
 
 // ARK pinned (DER equal to a trusted root), ARK -> ASK -> VCEK valid at `time` (RSA-PSS SHA-384),
 // the VCEK is an ECDSA P-384 leaf with AMD extensions, and the ARK/ASK product line (CN
-// "ARK-<line>", "SEV-<line>") is the VCEK productName's. Returns the parsed VCEK extensions.
+// "ARK-<line>", "SEV-<line>"; "SEV-VLEK-<line>" for a VLEK) is the VCEK productName's. Returns the
+// parsed VCEK extensions.
 Result<VcekExtensions> VerifyVcekChain(const CertificateChain& chain,
                                        std::span<const x509::Certificate> trusted_roots,
                                        std::time_t time);
 
-// The report belongs to this VCEK: the VCEK's bl/tee/snp/ucode (and Turin fmc) SPLs equal
+// The report belongs to this VCEK: KEY_INFO.SIGNING_KEY is 0 for a VCEK or 1 for a VLEK (7, no
+// signature, fails), the VCEK's bl/tee/snp/ucode (and Turin fmc) SPLs equal
 // REPORTED_TCB decoded in the VCEK's product layout, a v3+ report's CPUID names the same product,
 // and hwID == CHIP_ID (Turin: CHIP_ID[0..8]) unless MASK_CHIP_KEY is set or check_chip_id is false.
 Result<void> VerifyReportMatchesVcek(const SnpReport& report, const VcekExtensions& vcek,

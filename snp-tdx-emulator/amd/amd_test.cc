@@ -9,6 +9,7 @@
 
 #include "libskr/base/files.h"
 #include "libskr/crypto/digest.h"
+#include "libskr/encoding/der.h"
 #include "libskr/encoding/encoding.h"
 #include "libskr/hcl/report.h"
 #include "libskr/hcl/verify.h"
@@ -63,6 +64,18 @@ std::string RunCommand(const std::string& cmd, int* status) {
   while (size_t n = fread(buf, 1, sizeof(buf), f)) out.append(buf, n);
   *status = pclose(f);
   return out;
+}
+
+// The outer signatureAlgorithm of a certificate, DER.
+Bytes SigAlgOf(const x509::Certificate& cert) {
+  Bytes der = cert.ToDer();
+  der::Reader outer(der, "certificate");
+  auto in = outer.Enter(der::kSequence, "Certificate");
+  if (!in.ok()) return {};
+  auto tbs = in->Next("tbsCertificate");
+  auto alg = in->Expect(der::kSequence, "signatureAlgorithm");
+  if (!tbs.ok() || !alg.ok()) return {};
+  return der::Tlv(der::kSequence, alg->content);
 }
 
 class AmdProducts : public ::testing::TestWithParam<Product> {};
@@ -163,18 +176,22 @@ TEST(AmdRootOfTrust, ProfileMatchesRealAmdCertificates) {
     ASSERT_TRUE(real.ok());
     const x509::Certificate& real_ask = (*real)[0];
     const x509::Certificate& real_ark = (*real)[1];
+    const x509::Certificate& real_asvk = (*real)[2];
     auto product = snp::ProductFromName(std::string(1, static_cast<char>(line[0] - 32)) +
                                         std::string(line + 1));
     ASSERT_TRUE(product.ok());
     const AmdRootOfTrust& rot = Root(*product);
-    for (auto [mine, theirs] :
-         {std::pair{&rot.ark(), &real_ark}, std::pair{&rot.ask(), &real_ask}}) {
+    const auto asvk = rot.asvk();
+    ASSERT_TRUE(asvk.ok()) << asvk.error().ToString();
+    for (auto [mine, theirs] : {std::pair{&rot.ark(), &real_ark}, std::pair{&rot.ask(), &real_ask},
+                                std::pair{&*asvk, &real_asvk}}) {
       EXPECT_EQ(mine->subject(), theirs->subject());
       EXPECT_EQ(mine->issuer(), theirs->issuer());
       EXPECT_EQ(mine->serial(), theirs->serial());
       EXPECT_EQ(mine->not_before(), theirs->not_before());
       EXPECT_EQ(mine->not_after(), theirs->not_after());
       EXPECT_EQ(mine->public_key().bits(), 4096u);
+      EXPECT_EQ(SigAlgOf(*mine), SigAlgOf(*theirs));
       for (const char* oid : {"2.5.29.15", "2.5.29.19", "2.5.29.31"}) {
         EXPECT_EQ(mine->ExtensionValue(oid), theirs->ExtensionValue(oid)) << line << " " << oid;
       }
@@ -221,6 +238,9 @@ TEST(AmdRootOfTrust, VcekExtensionsMatchRealVcek) {
     EXPECT_EQ(mine->cert.serial(), real->serial());
     EXPECT_EQ(mine->cert.not_before(), real->not_before());
     EXPECT_EQ(mine->cert.not_after(), real->not_after());
+    // Same signature AlgorithmIdentifier bytes (Turin's has no PSS trailerField).
+    EXPECT_EQ(SigAlgOf(mine->cert), SigAlgOf(*real)) << c.path;
+    EXPECT_FALSE(SigAlgOf(*real).empty());
   }
 }
 
@@ -406,6 +426,59 @@ TEST(SnpFirmware, DeriveChipIdIsDeterministicPerMachine) {
   EXPECT_TRUE(IsAllZero(ByteView(t).subspan(8)));
   auto fw = SnpFirmware::Create(Root(Product::kTurin), AzureLikeReportTemplate(Product::kTurin, t));
   ASSERT_TRUE(fw.ok()) << fw.error().ToString();
+}
+
+TEST(SnpFirmware, VlekSignedReports) {
+  const Product p = Product::kMilan;
+  const AmdRootOfTrust& rot = Root(p);
+  const std::string csp = "CN=cc-us-east-2.amazonaws.com";
+  auto fw = SnpFirmware::CreateWithVlek(rot, AzureLikeReportTemplate(p, ChipId(p, 0x21)), csp);
+  ASSERT_TRUE(fw.ok()) << fw.error().ToString();
+  auto bytes = fw->GetReport(ReportData(4));
+  ASSERT_TRUE(bytes.ok());
+  auto report = snp::VerifyAttestation(*bytes, rot.Chain(fw->vcek()), Options(rot));
+  ASSERT_TRUE(report.ok()) << report.error().ToString();
+  EXPECT_EQ(report->signing_key(), 1u);
+  auto ext = snp::ParseVcekExtensions(fw->vcek().cert);
+  ASSERT_TRUE(ext.ok());
+  EXPECT_EQ(ext->csp_id, csp);
+  EXPECT_FALSE(ext->hw_id.has_value());
+  EXPECT_EQ(ext->product_name, "Milan");
+  EXPECT_EQ(fw->vcek().cert.subject_cn(), "SEV-VLEK");
+  // The KDS VLEK chain form finds the ASVK.
+  auto vlek_pem = rot.VlekCertChainPem();
+  ASSERT_TRUE(vlek_pem.ok());
+  auto bundle = x509::CertificatesFromPem(*vlek_pem);
+  ASSERT_TRUE(bundle.ok());
+  auto chain = snp::ChainFromBundle(fw->vcek().cert, *bundle);
+  ASSERT_TRUE(chain.ok()) << chain.error().ToString();
+  EXPECT_EQ(chain->ask.subject_cn(), "SEV-VLEK-Milan");
+  EXPECT_TRUE(snp::VerifyAttestation(*bytes, *chain, Options(rot)).ok());
+  // VLEK leaf under the ASK instead of the ASVK.
+  snp::CertificateChain wrong{rot.ark(), rot.ask(), fw->vcek().cert};
+  EXPECT_FALSE(snp::VerifyAttestation(*bytes, wrong, Options(rot)).ok());
+  // SIGNING_KEY must name the key kind: a VLEK report claiming VCEK, and "no key" (7).
+  for (snp::SigningKey k : {snp::SigningKey::kVcek, snp::SigningKey::kNone}) {
+    snp::SnpReport t = fw->report_template();
+    t.set_key_info(false, false, k);
+    auto signed_bytes = fw->SignReport(t);
+    ASSERT_TRUE(signed_bytes.ok());
+    auto r = snp::VerifyAttestation(*signed_bytes, rot.Chain(fw->vcek()), Options(rot));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message().find("SIGNING_KEY"), std::string::npos) << r.error().message();
+  }
+  // A VCEK report claiming VLEK.
+  auto vcek_fw = SnpFirmware::Create(rot, AzureLikeReportTemplate(p, ChipId(p, 0x21)));
+  ASSERT_TRUE(vcek_fw.ok());
+  snp::SnpReport t = vcek_fw->report_template();
+  t.set_key_info(false, false, snp::SigningKey::kVlek);
+  auto claimed = vcek_fw->SignReport(t);
+  ASSERT_TRUE(claimed.ok());
+  auto r = snp::VerifyAttestation(*claimed, rot.Chain(vcek_fw->vcek()), Options(rot));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("SIGNING_KEY"), std::string::npos);
+  // Create refuses a VLEK template.
+  EXPECT_FALSE(SnpFirmware::Create(rot, t).ok());
 }
 
 TEST(SnpFirmware, InputErrors) {

@@ -83,16 +83,37 @@ Bytes DeriveChipId(ByteView seed, Product product, std::string_view machine) {
   return chip;
 }
 
-Result<SnpFirmware> SnpFirmware::Create(const AmdRootOfTrust& rot, snp::SnpReport t,
-                                        std::time_t vcek_not_before) {
+namespace {
+Result<void> CheckProduct(const AmdRootOfTrust& rot, const snp::SnpReport& t) {
   const Product from_cpuid = t.ProductFromReport();
   if (t.version >= 3 && from_cpuid != rot.product()) {
     return InvalidArgument(
         "SnpFirmware: template CPUID names " + std::string(snp::ProductName(from_cpuid)) +
         " but the root of trust is " + std::string(snp::ProductName(rot.product())));
   }
+  return Ok();
+}
+}  // namespace
+
+Result<SnpFirmware> SnpFirmware::Create(const AmdRootOfTrust& rot, snp::SnpReport t,
+                                        std::time_t vcek_not_before) {
+  SKR_RETURN_IF_ERROR(CheckProduct(rot, t));
+  if (t.signing_key() != static_cast<uint32_t>(snp::SigningKey::kVcek)) {
+    return InvalidArgument("SnpFirmware::Create: template KEY_INFO.SIGNING_KEY is " +
+                           std::to_string(t.signing_key()) +
+                           "; Create signs with the VCEK (0), use CreateWithVlek for a VLEK");
+  }
   SKR_ASSIGN_OR_RETURN(Vcek vcek, rot.IssueVcek(t.chip_id, t.reported_tcb, vcek_not_before));
   return SnpFirmware(std::move(t), std::move(vcek));
+}
+
+Result<SnpFirmware> SnpFirmware::CreateWithVlek(const AmdRootOfTrust& rot, snp::SnpReport t,
+                                                std::string_view csp_id,
+                                                std::time_t vlek_not_before) {
+  SKR_RETURN_IF_ERROR(CheckProduct(rot, t));
+  t.set_key_info(t.author_key_en(), t.mask_chip_key(), snp::SigningKey::kVlek);
+  SKR_ASSIGN_OR_RETURN(Vcek vlek, rot.IssueVlek(csp_id, t.reported_tcb, vlek_not_before));
+  return SnpFirmware(std::move(t), std::move(vlek));
 }
 
 Result<Bytes> SnpFirmware::GetReport(ByteView report_data) const {

@@ -38,8 +38,13 @@ class SnpFirmware {
   // product must be rot's when the template's CPUID names one).
   static Result<SnpFirmware> Create(const AmdRootOfTrust& rot, snp::SnpReport report_template,
                                     std::time_t vcek_not_before = kDefaultVcekNotBefore);
+  // Signs with a VLEK for `csp_id` and the template's REPORTED_TCB instead (AWS-style hosts);
+  // KEY_INFO.SIGNING_KEY is set to 1.
+  static Result<SnpFirmware> CreateWithVlek(const AmdRootOfTrust& rot,
+                                            snp::SnpReport report_template, std::string_view csp_id,
+                                            std::time_t vlek_not_before = kDefaultVcekNotBefore);
 
-  const Vcek& vcek() const { return vcek_; }
+  const Vcek& vcek() const { return vcek_; }  // the VLEK for CreateWithVlek
   const snp::SnpReport& report_template() const { return template_; }
   // Changing the template's CHIP_ID or REPORTED_TCB without a new firmware gives reports that
   // no longer match the VCEK (useful for negative tests).
