@@ -163,12 +163,12 @@ TEST(EmulatorCli, CvmServesUntilSigtermAndLeavesNoSwtpm) {
   FILE* f = ::fdopen(out[0], "r");
   std::vector<std::string> lines;
   char line[1024];
-  while (lines.size() < 11 && std::fgets(line, sizeof(line), f) != nullptr) {
+  while (lines.size() < 13 && std::fgets(line, sizeof(line), f) != nullptr) {
     std::string l(line);
     if (!l.empty() && l.back() == '\n') l.pop_back();
     lines.push_back(l);
   }
-  ASSERT_GE(lines.size(), 11u);
+  ASSERT_GE(lines.size(), 13u);
   EXPECT_EQ(lines[0].rfind("listening on http://127.0.0.1:", 0), 0u) << lines[0];
   std::map<std::string, std::string> kv;
   for (size_t i = 1; i < lines.size(); ++i) {
@@ -178,6 +178,10 @@ TEST(EmulatorCli, CvmServesUntilSigtermAndLeavesNoSwtpm) {
   EXPECT_EQ(kv["kind"], "snp-milan");
   EXPECT_EQ(kv["imds"], lines[0].substr(13));
   ASSERT_EQ(kv["tcti"].rfind("swtpm:host=127.0.0.1,port=", 0), 0u);
+  EXPECT_EQ(kv["entra-issuer"], "https://sts.windows.net/" + kv["entra-tenant"] + "/");
+  auto jwks = ReadFileText(kv["entra-jwks-file"]);
+  ASSERT_TRUE(jwks.ok());
+  EXPECT_NE(jwks->find("\"kty\":\"RSA\""), std::string::npos) << *jwks;
   for (const char* k : {"platform-root", "platform-chain", "vtpm-ca", "ak-cert"}) {
     EXPECT_TRUE(fs::exists(kv[k])) << k;
   }

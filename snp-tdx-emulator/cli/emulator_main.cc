@@ -175,7 +175,9 @@ int main(int argc, char** argv) {
   vtpm_cmd->add_option("--product", product)->check(CLI::IsMember({"milan", "genoa", "turin"}));
   vtpm_cmd->add_option("--state-dir", state_dir, "keep swtpm state here (stable AK)");
 
+  std::string jwks_out;
   auto* imds_cmd = app.add_subcommand("imds", "Run the emulated IMDS");
+  imds_cmd->add_option("--jwks-out", jwks_out, "write the Entra issuer's JWKS here (mock-kv)");
   imds_cmd->add_option("--type", type)->check(CLI::IsMember({"snp", "tdx"}));
   imds_cmd->add_option("--product", product)->check(CLI::IsMember({"milan", "genoa", "turin"}));
 
@@ -308,9 +310,14 @@ int main(int argc, char** argv) {
     }
     auto server = OrExit(imds::ImdsServer::Start(std::move(io)));
     http::PrintListening(server->url());
+    if (!jwks_out.empty()) {
+      auto w = WriteFileBytes(jwks_out, AsBytes(server->issuer().Jwks().ToString()));
+      if (!w.ok()) return Fail(w.error());
+    }
     std::cout << "entra-issuer " << server->issuer().issuer() << "\n"
               << "entra-discovery " << server->discovery_url() << "\n"
-              << "entra-jwks " << server->jwks_url() << std::endl;
+              << "entra-jwks " << server->jwks_url() << "\n"
+              << "entra-tenant " << server->issuer().tenant_id() << std::endl;
     int sig = http::WaitForShutdownSignal();
     server->Stop();
     std::cerr << "stopped on signal " << sig << "\n";
@@ -360,7 +367,9 @@ int main(int argc, char** argv) {
               << "ak-cert " << ak.string() << "\n"
               << "entra-issuer " << c->entra_issuer() << "\n"
               << "entra-discovery " << c->entra_discovery_url() << "\n"
-              << "entra-jwks " << c->entra_jwks_url() << std::endl;
+              << "entra-jwks " << c->entra_jwks_url() << "\n"
+              << "entra-tenant " << c->imds().issuer().tenant_id() << "\n"
+              << "entra-jwks-file " << jwks.string() << std::endl;
     int sig = http::WaitForShutdownSignal();
     c->Stop();
     std::cerr << "stopped on signal " << sig << "\n";
