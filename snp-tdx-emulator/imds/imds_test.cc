@@ -366,6 +366,13 @@ TEST_F(ImdsTest, SameSeedSameTokensOtherSeedOtherKeys) {
   vo.allowed_algs = {jose::JwsAlg::kRs256};
   EXPECT_FALSE(jose::VerifyCompactWithJwks(a, server_->issuer().Jwks(), vo).ok());
   EXPECT_TRUE(jose::VerifyCompactWithJwks(b, server_->issuer().Jwks(), vo).ok());
+  // Each signed part matters: a changed header, payload or signature character fails.
+  const size_t dot1 = b.find('.'), dot2 = b.rfind('.');
+  for (size_t at : {size_t{2}, dot1 + 5, dot2 - 3, dot2 + 7}) {
+    std::string t = b;
+    t[at] = t[at] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(jose::VerifyCompactWithJwks(t, server_->issuer().Jwks(), vo).ok()) << at;
+  }
 }
 
 }  // namespace
