@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "client/guest_tpm.h"
 #include "client/services.h"
 #include "libskr/base/files.h"
 #include "libskr/encoding/der.h"
@@ -226,6 +227,38 @@ TEST_P(CvmTest, TpmToolsUserDataYieldsAVerifiedHclReportAndQuote) {
 
   cvm->Stop();
   EXPECT_TRUE(SwtpmChildren().empty());
+}
+
+// The guest library (client/GuestTpm, over ESAPI) is what consumes the CVM: fresh report for its
+// user data, the AK certificate and public, an AK-certified ephemeral key.
+TEST_P(CvmTest, GuestTpmGetsAFreshReportAndTheAkCertificate) {
+  auto cvm = StartCvm("cvm-seed", GetParam());
+  ASSERT_NE(cvm, nullptr);
+  auto guest = client::GuestTpm::Open(cvm->tcti());
+  ASSERT_TRUE(guest.ok()) << guest.error().ToString();
+  for (uint8_t fill : {uint8_t{0x01}, uint8_t{0xFE}}) {
+    const Bytes user_data(64, fill);
+    auto nv = (*guest)->RequestHclReport(user_data);
+    ASSERT_TRUE(nv.ok()) << nv.error().ToString();
+    auto report = hcl::ParseHclReport(*nv);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(hcl::VerifyRuntimeClaimsBinding(*report).ok());
+    auto ud = hcl::RuntimeClaims::Parse(report->runtime_claims)->UserData();
+    ASSERT_TRUE(ud.ok() && ud->has_value());
+    EXPECT_EQ(**ud, user_data);
+    // The hardware report is the platform's own for this REPORT_DATA (deterministic signer).
+    Bytes rd = ToBytes(hcl::ReportData(*report).value());
+    Bytes hw = cvm->HardwareReport(rd).value();
+    EXPECT_EQ(ToBytes(report->HardwareReport().subspan(0, hw.size())), hw);
+  }
+  auto cert = (*guest)->ReadAkCert();
+  ASSERT_TRUE(cert.ok()) << cert.error().ToString();
+  EXPECT_EQ(*cert, cvm->ak_cert().ToDer());
+  auto ak = (*guest)->ReadAkPublic();
+  ASSERT_TRUE(ak.ok());
+  EXPECT_EQ(ak->rsa_modulus, cvm->vtpm().keys().ak.rsa_modulus);
+  auto eph = (*guest)->CreateEphemeralKey();
+  EXPECT_TRUE(eph.ok()) << eph.error().ToString();
 }
 
 // openssl verify on each chain, and on swapped chains (which must fail).
