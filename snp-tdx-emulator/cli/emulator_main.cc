@@ -277,6 +277,7 @@ int main(int argc, char** argv) {
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     vtpm::AzureVtpm::Options vo;
     vo.state_dir = state_dir;
+    vo.listen_port = flags.listen.port;  // the TCTI port P (control P+1); 0 = free pair
     vo.report_provider_factory = [hcl](const vtpm::VtpmKeys& keys) {
       HclGeneratorOptions o = hcl;
       o.ak_modulus = keys.ak.rsa_modulus;

@@ -54,6 +54,7 @@ Result<std::unique_ptr<AzureVtpm>> AzureVtpm::Start(Options options) {
   if (auto r = v->Provision(); !r.ok()) return r.error().WithContext("AzureVtpm provisioning");
   Paravisor::Options po;
   po.swtpm_port = v->swtpm_->port();
+  po.listen_port = options.listen_port;
   po.report_provider = options.report_provider_factory(v->keys_);
   po.ak_cert = std::move(options.ak_cert);
   if (options.ak_cert_factory) {

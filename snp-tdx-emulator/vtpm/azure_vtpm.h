@@ -52,6 +52,8 @@ class AzureVtpm {
     std::function<Result<Bytes>(const VtpmKeys& keys)> ak_cert_factory;
     // Empty: fresh temp swtpm state, deleted on stop. Otherwise kept (an existing AK is reused).
     std::filesystem::path state_dir;
+    // The paravisor's command port P (control at P+1); 0 = a free pair.
+    uint16_t listen_port = 0;
   };
 
   static Result<std::unique_ptr<AzureVtpm>> Start(Options options);
