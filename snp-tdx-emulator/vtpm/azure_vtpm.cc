@@ -54,8 +54,14 @@ Result<std::unique_ptr<AzureVtpm>> AzureVtpm::Start(Options options) {
   if (auto r = v->Provision(); !r.ok()) return r.error().WithContext("AzureVtpm provisioning");
   Paravisor::Options po;
   po.swtpm_port = v->swtpm_->port();
+  po.listen_port = options.listen_port;
   po.report_provider = options.report_provider_factory(v->keys_);
   po.ak_cert = std::move(options.ak_cert);
+  if (options.ak_cert_factory) {
+    auto cert = options.ak_cert_factory(v->keys_);
+    if (!cert.ok()) return cert.error().WithContext("AzureVtpm: AK certificate");
+    po.ak_cert = std::move(cert).value();
+  }
   SKR_ASSIGN_OR_RETURN(v->paravisor_, Paravisor::Start(std::move(po)));
   return v;
 }

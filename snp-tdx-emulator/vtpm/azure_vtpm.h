@@ -47,8 +47,13 @@ class AzureVtpm {
   struct Options {
     ReportProviderFactory report_provider_factory;  // required
     Bytes ak_cert;                                  // DER for 0x01C101D0; empty = absent
+    // When set, called with the provisioned keys to make the AK certificate (the AK only
+    // exists after provisioning); overrides ak_cert.
+    std::function<Result<Bytes>(const VtpmKeys& keys)> ak_cert_factory;
     // Empty: fresh temp swtpm state, deleted on stop. Otherwise kept (an existing AK is reused).
     std::filesystem::path state_dir;
+    // The paravisor's command port P (control at P+1); 0 = a free pair.
+    uint16_t listen_port = 0;
   };
 
   static Result<std::unique_ptr<AzureVtpm>> Start(Options options);
