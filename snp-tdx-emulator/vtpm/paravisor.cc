@@ -1,6 +1,8 @@
 #include "snp-tdx-emulator/vtpm/paravisor.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <tss2/tss2_mu.h>
@@ -234,6 +236,11 @@ void Paravisor::AcceptLoop() {
       if (!(fds[i].revents & POLLIN)) continue;
       int c = ::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
       if (c < 0) continue;
+      // TPM commands and responses are small request/response exchanges: without TCP_NODELAY,
+      // Nagle's algorithm and delayed ACKs add ~40 ms to exchanges written in pieces (measured
+      // in bench/: NV reads of the HCL report were 50x the same reads on a bare swtpm).
+      int one = 1;
+      ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       std::lock_guard<std::mutex> lock(conn_mu_);
       if (stopping_) {
         ::close(c);
