@@ -135,21 +135,15 @@ Result<AccessToken> ImdsClient::GetAccessToken(std::string_view resource,
   return t;
 }
 
-Result<ThimCertification> ImdsClient::GetThimCertification() const {
+Result<snp::ThimCertification> ImdsClient::GetThimCertification() const {
   const std::string what = "IMDS THIM VCEK certification";
   SKR_ASSIGN_OR_RETURN(http::Response r,
                        SendWithRetry(http_, "GET", "/metadata/THIM/amd/certification",
                                      {{"Metadata", "true"}}, {}, retry_, what));
   if (r.status != 200) return ServiceError(what, r);
-  SKR_ASSIGN_OR_RETURN(json j, JsonBody(what, r));
-  ThimCertification c;
-  SKR_ASSIGN_OR_RETURN(c.vcek_cert, JsonString(j, "vcekCert", what));
-  SKR_ASSIGN_OR_RETURN(c.certificate_chain, JsonString(j, "certificateChain", what));
-  if (c.vcek_cert.empty() || c.certificate_chain.empty()) {
-    return Malformed(what + ": empty vcekCert or certificateChain (the host has no VCEK cached)");
-  }
-  if (j.contains("tcbm") && j["tcbm"].is_string()) c.tcbm = j["tcbm"].get<std::string>();
-  return c;
+  auto thim = snp::ParseThimJson(r.body);
+  if (!thim.ok()) return thim.error().WithContext(what);
+  return thim;
 }
 
 Result<Bytes> ImdsClient::GetTdQuote(ByteView td_report) const {

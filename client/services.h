@@ -18,6 +18,7 @@
 #include "libskr/http/client.h"
 #include "libskr/kv/key_hsm.h"
 #include "libskr/maa/requests.h"
+#include "libskr/snp/thim.h"
 
 namespace skr::client {
 
@@ -63,12 +64,6 @@ struct AccessToken {
   int64_t expires_on = 0;
 };
 
-struct ThimCertification {
-  std::string vcek_cert;          // PEM
-  std::string certificate_chain;  // PEM: ASK then ARK
-  std::string tcbm;
-};
-
 class ImdsClient {
  public:
   static Result<ImdsClient> Create(ServiceEndpoint endpoint = {std::string(kImdsUrl), {}},
@@ -77,7 +72,7 @@ class ImdsClient {
   Result<AccessToken> GetAccessToken(std::string_view resource,
                                      const IdentitySelector& identity = {}) const;
   // GET /metadata/THIM/amd/certification (5.2).
-  Result<ThimCertification> GetThimCertification() const;
+  Result<snp::ThimCertification> GetThimCertification() const;
   // POST /acc/tdquote (5.3): the TD quote for a 1024-byte TDREPORT.
   Result<Bytes> GetTdQuote(ByteView td_report) const;
 

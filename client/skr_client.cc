@@ -2,6 +2,7 @@
 
 #include "libskr/encoding/encoding.h"
 #include "libskr/jose/jws.h"
+#include "libskr/x509/certificate.h"
 
 namespace skr::client {
 namespace {
@@ -62,8 +63,9 @@ Result<std::string> SkrClient::IsolationEvidence(const hcl::HclReport& hcl,
     case hcl::ReportType::kSnp: {
       out.type = "SevSnp";
       out.snp_report = ToBytes(hcl.HardwareReport());
-      SKR_ASSIGN_OR_RETURN(ThimCertification c, imds_.GetThimCertification());
-      out.vcek_cert_chain = c.vcek_cert + c.certificate_chain;
+      SKR_ASSIGN_OR_RETURN(snp::ThimCertification c, imds_.GetThimCertification());
+      // VCEK, then ASK and ARK, as the guest library sends THIM's vcekCert + certificateChain.
+      out.vcek_cert_chain = c.vcek.ToPem() + x509::CertificatesToPem(c.chain);
       return std::string("SevSnp");
     }
     case hcl::ReportType::kTdx: {

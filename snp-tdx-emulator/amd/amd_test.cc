@@ -9,6 +9,7 @@
 
 #include "libskr/base/files.h"
 #include "libskr/crypto/digest.h"
+#include "libskr/encoding/der.h"
 #include "libskr/encoding/encoding.h"
 #include "libskr/hcl/report.h"
 #include "libskr/hcl/verify.h"
@@ -63,6 +64,18 @@ std::string RunCommand(const std::string& cmd, int* status) {
   while (size_t n = fread(buf, 1, sizeof(buf), f)) out.append(buf, n);
   *status = pclose(f);
   return out;
+}
+
+// The outer signatureAlgorithm of a certificate, DER.
+Bytes SigAlgOf(const x509::Certificate& cert) {
+  Bytes der = cert.ToDer();
+  der::Reader outer(der, "certificate");
+  auto in = outer.Enter(der::kSequence, "Certificate");
+  if (!in.ok()) return {};
+  auto tbs = in->Next("tbsCertificate");
+  auto alg = in->Expect(der::kSequence, "signatureAlgorithm");
+  if (!tbs.ok() || !alg.ok()) return {};
+  return der::Tlv(der::kSequence, alg->content);
 }
 
 class AmdProducts : public ::testing::TestWithParam<Product> {};
@@ -168,14 +181,17 @@ TEST(AmdRootOfTrust, ProfileMatchesRealAmdCertificates) {
                                         std::string(line + 1));
     ASSERT_TRUE(product.ok());
     const AmdRootOfTrust& rot = Root(*product);
+    const auto asvk = rot.asvk();
+    ASSERT_TRUE(asvk.ok()) << asvk.error().ToString();
     for (auto [mine, theirs] : {std::pair{&rot.ark(), &real_ark}, std::pair{&rot.ask(), &real_ask},
-                                std::pair{&rot.asvk(), &real_asvk}}) {
+                                std::pair{&*asvk, &real_asvk}}) {
       EXPECT_EQ(mine->subject(), theirs->subject());
       EXPECT_EQ(mine->issuer(), theirs->issuer());
       EXPECT_EQ(mine->serial(), theirs->serial());
       EXPECT_EQ(mine->not_before(), theirs->not_before());
       EXPECT_EQ(mine->not_after(), theirs->not_after());
       EXPECT_EQ(mine->public_key().bits(), 4096u);
+      EXPECT_EQ(SigAlgOf(*mine), SigAlgOf(*theirs));
       for (const char* oid : {"2.5.29.15", "2.5.29.19", "2.5.29.31"}) {
         EXPECT_EQ(mine->ExtensionValue(oid), theirs->ExtensionValue(oid)) << line << " " << oid;
       }
@@ -222,6 +238,9 @@ TEST(AmdRootOfTrust, VcekExtensionsMatchRealVcek) {
     EXPECT_EQ(mine->cert.serial(), real->serial());
     EXPECT_EQ(mine->cert.not_before(), real->not_before());
     EXPECT_EQ(mine->cert.not_after(), real->not_after());
+    // Same signature AlgorithmIdentifier bytes (Turin's has no PSS trailerField).
+    EXPECT_EQ(SigAlgOf(mine->cert), SigAlgOf(*real)) << c.path;
+    EXPECT_FALSE(SigAlgOf(*real).empty());
   }
 }
 
@@ -427,7 +446,9 @@ TEST(SnpFirmware, VlekSignedReports) {
   EXPECT_EQ(ext->product_name, "Milan");
   EXPECT_EQ(fw->vcek().cert.subject_cn(), "SEV-VLEK");
   // The KDS VLEK chain form finds the ASVK.
-  auto bundle = x509::CertificatesFromPem(rot.VlekCertChainPem());
+  auto vlek_pem = rot.VlekCertChainPem();
+  ASSERT_TRUE(vlek_pem.ok());
+  auto bundle = x509::CertificatesFromPem(*vlek_pem);
   ASSERT_TRUE(bundle.ok());
   auto chain = snp::ChainFromBundle(fw->vcek().cert, *bundle);
   ASSERT_TRUE(chain.ok()) << chain.error().ToString();

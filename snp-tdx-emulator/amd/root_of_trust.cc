@@ -178,14 +178,36 @@ Result<AmdRootOfTrust> AmdRootOfTrust::Create(ByteView seed, Product product) {
   SKR_ASSIGN_OR_RETURN(x509::Certificate ask_cert,
                        Intermediate(product, "SEV-" + line, prof.ask_serial, prof.ask_not_before,
                                     prof.ask_not_after, "vcek", ask_key, ark_key));
-  crypto::Drbg asvk_drbg(seed, label + "/asvk");
-  SKR_ASSIGN_OR_RETURN(crypto::PrivateKey asvk_key, crypto::DeriveRsaKey(asvk_drbg, 4096));
-  SKR_ASSIGN_OR_RETURN(
-      x509::Certificate asvk_cert,
-      Intermediate(product, "SEV-VLEK-" + line, prof.asvk_serial, prof.asvk_not_before,
-                   prof.asvk_not_after, "vlek", asvk_key, ark_key));
-  return AmdRootOfTrust(ToBytes(seed), product, std::move(ask_key), std::move(asvk_key),
-                        std::move(ark_cert), std::move(ask_cert), std::move(asvk_cert));
+  return AmdRootOfTrust(ToBytes(seed), product, std::move(ark_key), std::move(ask_key),
+                        std::move(ark_cert), std::move(ask_cert));
+}
+
+Result<void> AmdRootOfTrust::EnsureAsvk() const {
+  std::call_once(asvk_->once, [this] {
+    const std::string line(snp::ProductName(product_));
+    const LineProfile prof = ProfileOf(product_);
+    crypto::Drbg drbg(seed_, "amd/" + Lower(line) + "/asvk");
+    auto key = crypto::DeriveRsaKey(drbg, 4096);
+    if (!key.ok()) {
+      asvk_->error = key.error();
+      return;
+    }
+    auto cert = Intermediate(product_, "SEV-VLEK-" + line, prof.asvk_serial, prof.asvk_not_before,
+                             prof.asvk_not_after, "vlek", *key, ark_key_);
+    if (!cert.ok()) {
+      asvk_->error = cert.error();
+      return;
+    }
+    asvk_->key = std::move(*key);
+    asvk_->cert = std::move(*cert);
+  });
+  if (asvk_->error) return *asvk_->error;
+  return Ok();
+}
+
+Result<x509::Certificate> AmdRootOfTrust::asvk() const {
+  SKR_RETURN_IF_ERROR(EnsureAsvk());
+  return *asvk_->cert;
 }
 
 Result<Vcek> AmdRootOfTrust::IssueVcek(ByteView chip_id, snp::TcbVersion tcb,
@@ -270,15 +292,23 @@ Result<x509::Certificate> AmdRootOfTrust::IssueLeaf(const crypto::PrivateKey& ke
   }
   spec.extensions.push_back(spl(snp::kOidUcodeSpl, p.microcode));
   spec.extensions.push_back(std::move(identity));
-  return x509::SignCertificate(spec, vlek ? asvk_key_ : ask_key_,
-                               x509::SignatureAlgorithm::kRsaPssSha384);
+  if (vlek) SKR_RETURN_IF_ERROR(EnsureAsvk());
+  // AMD's Turin VCEK omits the PSS trailerField (its DER default); Milan/Genoa VCEKs carry it.
+  return x509::SignCertificate(spec, vlek ? *asvk_->key : ask_key_,
+                               turin ? x509::SignatureAlgorithm::kRsaPssSha384NoTrailer
+                                     : x509::SignatureAlgorithm::kRsaPssSha384);
 }
 
 snp::CertificateChain AmdRootOfTrust::Chain(const Vcek& leaf) const {
-  return {ark_, leaf.csp_id ? asvk_ : ask_, leaf.cert};
+  // A VLEK exists only once the ASVK does (IssueVlek derived it).
+  if (leaf.csp_id && EnsureAsvk().ok()) return {ark_, *asvk_->cert, leaf.cert};
+  return {ark_, ask_, leaf.cert};
 }
 
-std::string AmdRootOfTrust::VlekCertChainPem() const { return asvk_.ToPem() + ark_.ToPem(); }
+Result<std::string> AmdRootOfTrust::VlekCertChainPem() const {
+  SKR_RETURN_IF_ERROR(EnsureAsvk());
+  return asvk_->cert->ToPem() + ark_.ToPem();
+}
 
 std::string AmdRootOfTrust::CertChainPem() const { return ask_.ToPem() + ark_.ToPem(); }
 

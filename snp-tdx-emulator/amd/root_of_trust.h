@@ -8,6 +8,8 @@
 #define SKR_EMULATOR_AMD_ROOT_OF_TRUST_H_
 
 #include <ctime>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,7 +47,9 @@ class AmdRootOfTrust {
   snp::Product product() const { return product_; }
   const x509::Certificate& ark() const { return ark_; }
   const x509::Certificate& ask() const { return ask_; }
-  const x509::Certificate& asvk() const { return asvk_; }  // signs VLEKs (CN SEV-VLEK-<line>)
+  // The ASVK (CN SEV-VLEK-<line>), which signs VLEKs. Derived on first use (one more RSA-4096
+  // key), so roots that only issue VCEKs stay cheap.
+  Result<x509::Certificate> asvk() const;
 
   // The VCEK for this chip and reported TCB: subject CN SEV-VCEK, issuer SEV-<line>, serial 0,
   // 7 years from `not_before`, AMD extensions in AMD's order (structVersion, productName, SPLs,
@@ -65,34 +69,42 @@ class AmdRootOfTrust {
   // KDS ".../vcek/v1/<line>/cert_chain" form: ASK then ARK, PEM.
   std::string CertChainPem() const;
   // KDS ".../vlek/v1/<line>/cert_chain": ASVK then ARK.
-  std::string VlekCertChainPem() const;
+  Result<std::string> VlekCertChainPem() const;
   // The Azure IMDS THIM response (skr-protocol.md 5.2, evidence-formats.md 1.6), members in
   // Azure's order: {"vcekCert", "tcbm", "certificateChain", "cacheControl"}.
   std::string ThimJson(const Vcek& vcek, std::string_view cache_control = "86400") const;
 
  private:
-  AmdRootOfTrust(Bytes seed, snp::Product product, crypto::PrivateKey ask_key,
-                 crypto::PrivateKey asvk_key, x509::Certificate ark, x509::Certificate ask,
-                 x509::Certificate asvk)
+  // Lazily derived ASVK, shared by copies of this root (same seed, same ASVK).
+  struct AsvkState {
+    std::once_flag once;
+    std::optional<crypto::PrivateKey> key;
+    std::optional<x509::Certificate> cert;
+    std::optional<Error> error;
+  };
+
+  AmdRootOfTrust(Bytes seed, snp::Product product, crypto::PrivateKey ark_key,
+                 crypto::PrivateKey ask_key, x509::Certificate ark, x509::Certificate ask)
       : seed_(std::move(seed)),
         product_(product),
+        ark_key_(std::move(ark_key)),
         ask_key_(std::move(ask_key)),
-        asvk_key_(std::move(asvk_key)),
         ark_(std::move(ark)),
         ask_(std::move(ask)),
-        asvk_(std::move(asvk)) {}
+        asvk_(std::make_shared<AsvkState>()) {}
 
+  Result<void> EnsureAsvk() const;
   Result<x509::Certificate> IssueLeaf(const crypto::PrivateKey& key, snp::TcbVersion tcb,
                                       std::time_t not_before, bool vlek,
                                       x509::Extension identity) const;
 
   Bytes seed_;
   snp::Product product_;
+  crypto::PrivateKey ark_key_;
   crypto::PrivateKey ask_key_;
-  crypto::PrivateKey asvk_key_;
   x509::Certificate ark_;
   x509::Certificate ask_;
-  x509::Certificate asvk_;
+  std::shared_ptr<AsvkState> asvk_;
 };
 
 // The AMD product name a VCEK carries: "Milan-B0", "Genoa", "Turin".
