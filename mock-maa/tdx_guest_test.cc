@@ -7,6 +7,7 @@
 #include "libskr/crypto/digest.h"
 #include "libskr/crypto/drbg.h"
 #include "libskr/crypto/signature.h"
+#include "libskr/encoding/der.h"
 #include "libskr/encoding/encoding.h"
 #include "libskr/hcl/report.h"
 #include "libskr/http/client.h"
@@ -437,12 +438,12 @@ const TestAmd& TestAmdPki() {
     a.ask = *x509::SignCertificate(spec("SEV-Milan", "ARK-Milan", ask_key.public_key(), true),
                                    ark_key, x509::SignatureAlgorithm::kRsaPssSha384);
     x509::CertificateSpec v = spec("SEV-VCEK", "SEV-Milan", a.vcek_key->public_key(), false);
-    v.extensions = {{std::string(snp::kOidStructVersion), false, snp::EncodeDerInteger(0)},
-                    {std::string(snp::kOidProductName), false, snp::EncodeDerIa5String("Milan-B0")},
-                    {std::string(snp::kOidBlSpl), false, snp::EncodeDerInteger(3)},
-                    {std::string(snp::kOidTeeSpl), false, snp::EncodeDerInteger(0)},
-                    {std::string(snp::kOidSnpSpl), false, snp::EncodeDerInteger(8)},
-                    {std::string(snp::kOidUcodeSpl), false, snp::EncodeDerInteger(115)},
+    v.extensions = {{std::string(snp::kOidStructVersion), false, der::Integer(0)},
+                    {std::string(snp::kOidProductName), false, der::Ia5String("Milan-B0")},
+                    {std::string(snp::kOidBlSpl), false, der::Integer(3)},
+                    {std::string(snp::kOidTeeSpl), false, der::Integer(0)},
+                    {std::string(snp::kOidSnpSpl), false, der::Integer(8)},
+                    {std::string(snp::kOidUcodeSpl), false, der::Integer(115)},
                     {std::string(snp::kOidHwId), false, Bytes(64, 0xC1)}};
     a.vcek = *x509::SignCertificate(v, ask_key, x509::SignatureAlgorithm::kRsaPssSha384);
     return a;
