@@ -3,6 +3,7 @@
 #include "mock-kv/key_vault.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -93,6 +94,7 @@ class KeyVaultService::Impl {
     if (opts_.vault_url.empty()) opts_.vault_url = server_->url();
     while (!opts_.vault_url.empty() && opts_.vault_url.back() == '/') opts_.vault_url.pop_back();
     SKR_ASSIGN_OR_RETURN(signer_, ReleaseSigner::Get(opts_.seed, HostOf(opts_.vault_url)));
+    ready_.store(true, std::memory_order_release);
     return Ok();
   }
 
@@ -145,6 +147,10 @@ class KeyVaultService::Impl {
   // Authentication, api-version, authorization, body parsing, then the operation.
   httplib::Server::Handler Wrap(std::string permission, bool has_body, Handler h) {
     return [this, permission, has_body, h](const Req& req, Res& res) {
+      // vault_url and the signer are set once the port is known, just after the server starts.
+      if (!ready_.load(std::memory_order_acquire)) {
+        return SendError(res, {503, "ServiceUnavailable", "The vault is starting.", ""});
+      }
       std::optional<Caller> caller;
       if (opts_.require_auth) {
         auto c = VerifyBearer(req.get_header_value("Authorization"), opts_.identity, Now());
@@ -729,6 +735,7 @@ class KeyVaultService::Impl {
   std::unique_ptr<http::Server> server_;
   std::shared_ptr<const ReleaseSigner> signer_;
   std::unique_ptr<KeyPersistence> persistence_;
+  std::atomic<bool> ready_{false};
   mutable std::mutex mu_;
   std::map<std::string, KeyObject> keys_;
   std::map<std::string, std::vector<std::string>> policies_;
