@@ -368,6 +368,8 @@ TEST_F(KeyVaultTest, KeyTypesAndSizes) {
   std::vector<Case> ok = {
       {{{"kty", "RSA-HSM"}}, "RSA-HSM"},
       {{{"kty", "RSA"}, {"key_size", 2048}}, "RSA"},
+      {{{"kty", "RSA-HSM"}, {"key_size", 3072}}, "RSA-HSM"},
+      {{{"kty", "RSA-HSM"}, {"key_size", 4096}}, "RSA-HSM"},
       {{{"kty", "EC"}, {"crv", "P-384"}}, "EC"},
       {{{"kty", "EC-HSM"}, {"crv", "P-521"}}, "EC-HSM"},
       {{{"kty", "EC-HSM"}, {"key_size", 384}}, "EC-HSM"},
@@ -388,7 +390,7 @@ TEST_F(KeyVaultTest, KeyTypesAndSizes) {
       EXPECT_EQ(b["key"]["e"], "AAEAAQ");  // 4-byte exponent as Key Vault returns it
       auto k = crypto::PrivateKeyFromPkcs8Der(*material);
       ASSERT_TRUE(k.ok());
-      EXPECT_EQ(k->bits(), 2048u);
+      EXPECT_EQ(k->bits(), c.body.value("key_size", size_t{2048}));
     } else if (c.kty.rfind("EC", 0) == 0) {
       EXPECT_TRUE(b["key"].contains("x") && b["key"].contains("y"));
     } else {
