@@ -657,7 +657,6 @@ class KeyVaultService::Impl {
       enc = *e;
     }
     // Copy what is needed and drop the lock: verification fetches the issuer's keys over HTTP.
-    KeyObject key_copy;
     KeyVersion v;
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -665,7 +664,6 @@ class KeyVaultService::Impl {
       if (it == keys_.end() || it->second.deleted) return KeyNotFound(name);
       const KeyVersion* found = FindVersion(it->second, version);
       if (!found) return KeyNotFound(name + "/" + version);
-      key_copy.name = name;
       v = *found;
     }
     const int64_t now = Now();

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "libskr/base/files.h"
 #include "libskr/crypto/derive.h"
@@ -713,6 +715,38 @@ TEST_F(KeyVaultTest, ReleaseWhenIssuerUnreachable) {
   claims["iss"] = "https://127.0.0.1:1";
   ExpectError(Call("POST", "/keys/u/release", {{"target", maa_->Token(claims)}}), 400,
               "BadParameter", "AKV.SKR.1012");
+}
+
+TEST_F(KeyVaultTest, ConcurrentCreatesAndReleases) {
+  CreateExportable("shared");
+  Bytes material = *kv_->ExportKeyMaterial("shared");
+  const std::string token = maa_->Token();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = http::Client::Create(kv_->url());
+      for (int i = 0; i < 3; ++i) {
+        auto cr = c->Post("/keys/c" + std::to_string(t) + "/create?api-version=7.4",
+                          {{"Authorization", Bearer()}}, R"({"kty":"EC-HSM"})");
+        auto rr = c->Post("/keys/shared/release?api-version=7.4", {{"Authorization", Bearer()}},
+                          json{{"target", token}}.dump());
+        if (!cr.ok() || !rr.ok() || cr->status != 200 || rr->status != 200) continue;
+        json p = json::parse(rr->body);
+        auto jws = jose::ParseCompactJws(p["value"].get<std::string>());
+        if (!jws.ok()) continue;
+        json payload = json::parse(AsString(jws->payload));
+        auto m = UnwrapKeyHsm(payload["response"]["key"]["key"]["key_hsm"].get<std::string>(),
+                              RuntimeKey());
+        if (m.ok() && *m == material) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 18);
+  for (int t = 0; t < 6; ++t) {
+    EXPECT_EQ(Body(Call("GET", "/keys/c" + std::to_string(t) + "/versions"))["value"].size(), 3u);
+  }
 }
 
 // ---------------------------------------------------------------- auth
