@@ -677,7 +677,7 @@ class KeyVaultService::Impl {
                        "policy can be released.");
     }
     const std::string target = b["target"].get<std::string>();
-    auto token = VerifyAttestationToken(target, opts_.attestation, now);
+    auto token = VerifyAttestationToken(target, opts_.attestation, now, &jwks_cache_);
     if (!token.ok()) {
       const Error& e = token.error();
       if (e.code() == ErrorCode::kMalformed) {
@@ -733,6 +733,7 @@ class KeyVaultService::Impl {
   std::unique_ptr<http::Server> server_;
   std::shared_ptr<const ReleaseSigner> signer_;
   std::unique_ptr<KeyPersistence> persistence_;
+  JwksCache jwks_cache_;
   std::atomic<bool> ready_{false};
   mutable std::mutex mu_;
   std::map<std::string, KeyObject> keys_;

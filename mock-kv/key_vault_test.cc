@@ -100,7 +100,8 @@ class FakeMaa {
                 res.set_content(json{{"issuer", url()}, {"jwks_uri", url() + "/certs"}}.dump(),
                                 "application/json");
               });
-      svr.Get("/certs", [](const httplib::Request&, httplib::Response& res) {
+      svr.Get("/certs", [this](const httplib::Request&, httplib::Response& res) {
+        ++certs_requests_;
         jose::Jwks jwks;
         EXPECT_TRUE(jwks.Add(PublicJwkWithKid(MaaKey(), "maa-1")).ok());
         res.set_content(jwks.ToString(), "application/json");
@@ -134,9 +135,11 @@ class FakeMaa {
   }
   std::string Token(const json& claims) const { return Sign(claims, MaaKey(), "maa-1"); }
   std::string Token() const { return Token(Claims()); }
+  int certs_requests() const { return certs_requests_.load(); }
 
  private:
   http::ServerTls tls_;
+  std::atomic<int> certs_requests_{0};
   std::unique_ptr<http::Server> server_;
 };
 
@@ -603,6 +606,20 @@ TEST_F(KeyVaultTest, ReleaseByVersionAndEmptyVersionPaths) {
   ExpectError(Call("POST", "/keys/ver/0123456789abcdef0123456789abcdef/release",
                    {{"target", maa_->Token()}}),
               404, "KeyNotFound");
+}
+
+TEST_F(KeyVaultTest, IssuerKeysAreCachedAndRefetchedForUnknownKid) {
+  CreateExportable("cache");
+  int before = maa_->certs_requests();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Call("POST", "/keys/cache/release", {{"target", maa_->Token()}}).status, 200);
+  }
+  EXPECT_EQ(maa_->certs_requests(), before + 1);
+  // A kid the cached set lacks triggers one refetch (and still fails).
+  ExpectError(
+      Call("POST", "/keys/cache/release", {{"target", Sign(maa_->Claims(), MaaKey(), "rolled")}}),
+      403, "Forbidden");
+  EXPECT_EQ(maa_->certs_requests(), before + 2);
 }
 
 TEST_F(KeyVaultTest, ReleaseTamperedJwsDoesNotVerify) {

@@ -74,8 +74,27 @@ Result<jose::Jwks> FetchIssuerJwks(std::string_view issuer,
   return std::move(jwks).value();
 }
 
+Result<jose::Jwks> JwksCache::Get(const std::string& issuer, const std::string& kid,
+                                  const std::optional<std::string>& ca_bundle_pem) {
+  const std::string key = NormalizeAuthority(issuer);
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && now - it->second.fetched < ttl_ &&
+        it->second.jwks.FindByKid(kid).ok()) {
+      return it->second.jwks;
+    }
+  }
+  ++fetches_;
+  SKR_ASSIGN_OR_RETURN(jose::Jwks jwks, FetchIssuerJwks(issuer, ca_bundle_pem));
+  std::lock_guard<std::mutex> l(mu_);
+  entries_[key] = Entry{jwks, now};
+  return jwks;
+}
+
 Result<VerifiedToken> VerifyAttestationToken(std::string_view token, const AttestationTrust& trust,
-                                             int64_t now) {
+                                             int64_t now, JwksCache* cache) {
   SKR_ASSIGN_OR_RETURN(Unverified u, Peek(token));
   SKR_RETURN_IF_ERROR(RequireRs256(u.header));
   if (!u.claims.contains("iss") || !u.claims["iss"].is_string()) {
@@ -90,7 +109,15 @@ Result<VerifiedToken> VerifyAttestationToken(std::string_view token, const Attes
     return PolicyViolation("the attestation token issuer \"" + iss +
                            "\" is not an attestation service this vault trusts");
   }
-  SKR_ASSIGN_OR_RETURN(jose::Jwks jwks, FetchIssuerJwks(iss, trust.ca_bundle_pem));
+  const std::string kid = u.header.contains("kid") && u.header["kid"].is_string()
+                              ? u.header["kid"].get<std::string>()
+                              : "";
+  jose::Jwks jwks;
+  if (cache) {
+    SKR_ASSIGN_OR_RETURN(jwks, cache->Get(iss, kid, trust.ca_bundle_pem));
+  } else {
+    SKR_ASSIGN_OR_RETURN(jwks, FetchIssuerJwks(iss, trust.ca_bundle_pem));
+  }
   auto verified = jose::VerifyCompactWithJwks(token, jwks, Rs256Only());
   if (!verified.ok()) {
     return VerificationFailed("the attestation token signature does not verify with " + iss +

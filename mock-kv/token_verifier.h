@@ -8,7 +8,11 @@
 #ifndef SKR_MOCK_KV_TOKEN_VERIFIER_H_
 #define SKR_MOCK_KV_TOKEN_VERIFIER_H_
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -34,11 +38,32 @@ struct VerifiedToken {
   nlohmann::json claims;
 };
 
+// Issuer signing keys fetched by OIDC discovery, kept for `ttl` (steady clock) and fetched again
+// early when a token names a kid the cached set lacks (key rollover). Thread-safe.
+class JwksCache {
+ public:
+  explicit JwksCache(std::chrono::seconds ttl = std::chrono::seconds(300)) : ttl_(ttl) {}
+  Result<jose::Jwks> Get(const std::string& issuer, const std::string& kid,
+                         const std::optional<std::string>& ca_bundle_pem);
+  size_t fetches() const { return fetches_.load(); }
+
+ private:
+  struct Entry {
+    jose::Jwks jwks;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::chrono::seconds ttl_;
+  std::mutex mu_;
+  std::map<std::string, Entry> entries_;
+  std::atomic<size_t> fetches_{0};
+};
+
 // Error codes: kMalformed (not a compact JWS / claims not a JSON object), kVerificationFailed
 // (alg not RS256, unknown kid, bad signature), kPolicyViolation (untrusted issuer, expired, not
 // yet valid), kUnavailable (the issuer's metadata or JWKS could not be fetched or parsed).
+// `cache` (optional) avoids fetching the issuer's metadata and keys for every token.
 Result<VerifiedToken> VerifyAttestationToken(std::string_view token, const AttestationTrust& trust,
-                                             int64_t now);
+                                             int64_t now, JwksCache* cache = nullptr);
 
 // Fetches `{issuer}/.well-known/openid-configuration`, then its `jwks_uri`. kUnavailable with
 // the URL and reason on any failure.
