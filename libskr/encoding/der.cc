@@ -180,7 +180,17 @@ Result<Element> Reader::Next(std::string_view field) {
                            std::to_string(data_.size() - p) + " bytes left)");
   }
   pos_ = p + len;
-  return Element{tag, data_.subspan(p, len), abs};
+  return Element{tag, data_.subspan(p, len), abs, base_ + p};
+}
+
+Result<Element> Reader::Peek(std::string_view field) const {
+  Reader copy = *this;
+  return copy.Next(field);
+}
+
+bool Reader::NextIs(uint8_t tag) const {
+  auto e = Peek();
+  return e.ok() && e->tag == tag;
 }
 
 Result<Element> Reader::Expect(uint8_t tag, std::string_view field) {
@@ -195,8 +205,7 @@ Result<Element> Reader::Expect(uint8_t tag, std::string_view field) {
 
 Result<Reader> Reader::Enter(uint8_t tag, std::string_view field) {
   SKR_ASSIGN_OR_RETURN(Element t, Expect(tag, field));
-  const size_t content_offset = base_ + static_cast<size_t>(t.content.data() - data_.data());
-  return Reader(t.content, structure_ + "/" + std::string(field), content_offset);
+  return Reader(t.content, structure_ + "/" + std::string(field), t.content_offset);
 }
 
 Result<uint64_t> DecodeInteger(const Element& t, std::string_view structure,
@@ -264,12 +273,20 @@ Result<uint64_t> Reader::ReadEnumerated(std::string_view field) {
   return DecodeInteger(t, structure_, field);
 }
 
-Result<bool> Reader::ReadBoolean(std::string_view field) {
-  SKR_ASSIGN_OR_RETURN(Element t, Expect(kBoolean, field));
+Result<bool> DecodeBoolean(const Element& t, std::string_view structure, std::string_view field) {
   if (t.content.size() != 1 || (t.content[0] != 0x00 && t.content[0] != 0xFF)) {
-    return MalformedAt(t.offset, field, "BOOLEAN must be one byte 0x00 or 0xFF in DER");
+    return MalformedIn(structure, t.offset, field, "BOOLEAN must be one byte 0x00 or 0xFF in DER");
   }
   return t.content[0] == 0xFF;
+}
+
+Reader ContentReader(const Element& t, std::string structure) {
+  return Reader(t.content, std::move(structure), t.content_offset);
+}
+
+Result<bool> Reader::ReadBoolean(std::string_view field) {
+  SKR_ASSIGN_OR_RETURN(Element t, Expect(kBoolean, field));
+  return DecodeBoolean(t, structure_, field);
 }
 
 Result<ByteView> Reader::ReadOctetString(std::string_view field) {

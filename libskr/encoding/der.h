@@ -58,7 +58,8 @@ Bytes Set(std::span<const Bytes> elements);       // as given (no DER SET OF sor
 struct Element {
   uint8_t tag = 0;
   ByteView content;
-  size_t offset = 0;  // of the identifier octet, relative to the outermost buffer
+  size_t offset = 0;          // of the identifier octet, relative to the outermost buffer
+  size_t content_offset = 0;  // of the first content octet, same base
 };
 
 // Reads consecutive TLVs from a buffer. Errors are Malformed and name the structure, the field,
@@ -77,6 +78,10 @@ class Reader {
   // The next TLV of any tag. Rejects truncation, lengths past the end, the indefinite form,
   // non-minimal long-form lengths and high tag numbers.
   Result<Element> Next(std::string_view field = "element");
+  // The next TLV without consuming it (for OPTIONAL and DEFAULT fields).
+  Result<Element> Peek(std::string_view field = "element") const;
+  // True if there is a next TLV and it has `tag` (malformed data: false).
+  bool NextIs(uint8_t tag) const;
   // The next TLV, which must have `tag`.
   Result<Element> Expect(uint8_t tag, std::string_view field);
   // A reader over the content of the next TLV, which must have `tag` (e.g. kSequence).
@@ -107,6 +112,9 @@ Result<uint64_t> DecodeInteger(const Element& tlv, std::string_view structure,
                                std::string_view field);
 Result<std::string> DecodeOid(const Element& tlv, std::string_view structure,
                               std::string_view field);
+Result<bool> DecodeBoolean(const Element& tlv, std::string_view structure, std::string_view field);
+// A reader over the content of an element (offsets in errors stay absolute).
+Reader ContentReader(const Element& tlv, std::string structure);
 
 }  // namespace skr::der
 

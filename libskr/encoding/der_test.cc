@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "libskr/encoding/encoding.h"
+#include "libskr/testing/shared_samples.h"
+#include "libskr/x509/certificate.h"
 
 namespace skr::der {
 namespace {
@@ -93,6 +97,64 @@ TEST(DerReader, RoundTripsPckLikeStructure) {
   EXPECT_FALSE(r->Next("past end").ok());
 }
 
+// The SGX extension (1.2.840.113741.1.13.1) of the real PCK certificate in a TD quote: a SEQUENCE
+// of SEQUENCE{OID, value}, the TCB entry nesting 18 more SEQUENCE{OID, INTEGER / OCTET STRING}.
+TEST(DerReader, WalksRealSgxPckExtension) {
+  SKR_SHARED_FILE_OR_SKIP(quote, "evidence-samples/trustee/az-tdx-vtpm/td-quote.bin");
+  std::string text = AsString(testing::ReadBytesOrDie(quote));
+  size_t at = text.find("-----BEGIN CERTIFICATE-----");
+  ASSERT_NE(at, std::string::npos);
+  auto chain = x509::CertificatesFromPem(std::string_view(text).substr(at));
+  ASSERT_TRUE(chain.ok());
+  auto ext = (*chain)[0].ExtensionValue("1.2.840.113741.1.13.1");
+  ASSERT_TRUE(ext.has_value());
+  Reader outer(*ext, "SGX extension");
+  auto top = outer.Enter(kSequence, "SgxExtensions");
+  ASSERT_TRUE(top.ok()) << top.error().ToString();
+  ASSERT_TRUE(outer.ExpectDone("SgxExtensions").ok());
+  std::map<std::string, Element> entries;
+  while (!top->done()) {
+    auto entry = top->Enter(kSequence, "entry");
+    ASSERT_TRUE(entry.ok()) << entry.error().ToString();
+    auto oid = entry->ReadOid("entry.oid");
+    ASSERT_TRUE(oid.ok()) << oid.error().ToString();
+    auto value = entry->Next("entry.value");
+    ASSERT_TRUE(value.ok());
+    ASSERT_TRUE(entry->ExpectDone("entry").ok());
+    entries[*oid] = *value;
+  }
+  const std::string sgx = "1.2.840.113741.1.13.1";
+  ASSERT_TRUE(entries.count(sgx + ".1"));  // PPID
+  EXPECT_EQ(entries[sgx + ".1"].tag, kOctetString);
+  EXPECT_EQ(entries[sgx + ".1"].content.size(), 16u);
+  EXPECT_EQ(entries[sgx + ".3"].content.size(), 2u);  // PCE-ID
+  EXPECT_EQ(entries[sgx + ".4"].content.size(), 6u);  // FMSPC
+  ASSERT_TRUE(entries.count(sgx + ".5"));             // SGX type
+  EXPECT_EQ(entries[sgx + ".5"].tag, kEnumerated);
+  auto type = DecodeInteger(entries[sgx + ".5"], "SGX extension", "SGX type");
+  ASSERT_TRUE(type.ok());
+  EXPECT_LE(*type, 2u);
+  // TCB: 16 component SVNs, PCESVN, CPUSVN.
+  ASSERT_EQ(entries[sgx + ".2"].tag, kSequence);
+  Reader tcb = ContentReader(entries[sgx + ".2"], "TCB");
+  int components = 0;
+  while (!tcb.done()) {
+    auto c = tcb.Enter(kSequence, "tcb entry");
+    ASSERT_TRUE(c.ok());
+    auto oid = c->ReadOid("tcb oid");
+    ASSERT_TRUE(oid.ok());
+    if (*oid == sgx + ".2.18") {
+      EXPECT_EQ(c->ReadOctetString("CPUSVN")->size(), 16u);
+    } else {
+      auto svn = c->ReadInteger("svn");
+      ASSERT_TRUE(svn.ok()) << svn.error().ToString();
+      EXPECT_LE(*svn, 65535u);
+    }
+    ++components;
+  }
+  EXPECT_EQ(components, 18);
+}
+
 TEST(DerReader, OffsetsInNestedErrors) {
   // SEQUENCE { INTEGER 1, OCTET STRING } but we expect a BOOLEAN second.
   std::vector<Bytes> elems = {Integer(1), OctetString(Bytes{1, 2})};
@@ -101,7 +163,18 @@ TEST(DerReader, OffsetsInNestedErrors) {
   auto inner = outer.Enter(kSequence, "outer");
   ASSERT_TRUE(inner.ok());
   EXPECT_EQ(inner->offset(), 2u);
-  ASSERT_TRUE(inner->ReadInteger("first").ok());
+  EXPECT_TRUE(inner->NextIs(kInteger));
+  EXPECT_FALSE(inner->NextIs(kBoolean));
+  auto peeked = inner->Peek("first");
+  ASSERT_TRUE(peeked.ok());
+  EXPECT_EQ(peeked->offset, 2u);
+  EXPECT_EQ(peeked->content_offset, 4u);
+  EXPECT_EQ(*DecodeInteger(*peeked, "Test", "first"), 1u);
+  ASSERT_TRUE(inner->ReadInteger("first").ok());  // Peek did not consume
+  auto octets = inner->Peek("bytes");
+  ASSERT_TRUE(octets.ok());
+  Reader sub = ContentReader(*octets, "bytes");
+  EXPECT_EQ(sub.offset(), 7u);
   auto b = inner->ReadBoolean("flag");
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.error().code(), ErrorCode::kMalformed);

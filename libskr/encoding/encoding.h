@@ -34,6 +34,10 @@ Result<Bytes> Base64UrlDecode(std::string_view text);
 // whitespace.
 Result<Bytes> Base64DecodeAny(std::string_view text);
 
+// RFC 3986 percent-encoding of everything but the unreserved characters (A-Z a-z 0-9 - . _ ~),
+// for query parameter values such as resource=https%3A%2F%2Fvault.azure.net.
+std::string PercentEncode(std::string_view text);
+
 // Compares two secrets in time independent of where they differ (sizes are not secret).
 bool ConstantTimeEquals(ByteView a, ByteView b);
 

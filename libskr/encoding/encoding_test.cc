@@ -72,5 +72,11 @@ TEST(ConstantTime, Equals) {
   EXPECT_TRUE(ConstantTimeEquals({}, {}));
 }
 
+TEST(PercentEncode, EncodesAllButUnreserved) {
+  EXPECT_EQ(PercentEncode("https://vault.azure.net"), "https%3A%2F%2Fvault.azure.net");
+  EXPECT_EQ(PercentEncode("a-b.c_d~e f/\xff"), "a-b.c_d~e%20f%2F%FF");
+  EXPECT_EQ(PercentEncode(""), "");
+}
+
 }  // namespace
 }  // namespace skr::encoding

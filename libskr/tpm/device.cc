@@ -346,6 +346,13 @@ TPML_PCR_SELECTION Selection(uint16_t alg, const std::vector<uint32_t>& pcrs) {
   for (uint32_t p : pcrs) sel.pcrSelections[0].pcrSelect[p / 8] |= (1u << (p % 8));
   return sel;
 }
+
+Result<void> CheckPcrs(const std::vector<uint32_t>& pcrs) {
+  for (uint32_t p : pcrs) {
+    if (p > 23) return InvalidArgument("PCR index " + std::to_string(p) + " (0..23)");
+  }
+  return Ok();
+}
 }  // namespace
 
 Result<Bytes> Device::PcrRead(uint32_t pcr, uint16_t alg) {
@@ -362,20 +369,45 @@ Result<Bytes> Device::PcrRead(uint32_t pcr, uint16_t alg) {
   return Bytes(values->digests[0].buffer, values->digests[0].buffer + values->digests[0].size);
 }
 
+namespace {
+Result<TPM2B_DATA> QualifyingData(ByteView data) {
+  TPM2B_DATA out = {};
+  if (data.size() > sizeof(out.buffer)) {
+    return InvalidArgument("qualifying data of " + std::to_string(data.size()) + " bytes (max " +
+                           std::to_string(sizeof(out.buffer)) + ")");
+  }
+  out.size = static_cast<uint16_t>(data.size());
+  if (!data.empty()) std::memcpy(out.buffer, data.data(), data.size());
+  return out;
+}
+
+// The attestation bytes and the signature, raw and marshaled.
+Result<QuoteResult> SignedAttestation(std::string_view command, const TPM2B_ATTEST& attest,
+                                      const TPMT_SIGNATURE& sig) {
+  QuoteResult out;
+  out.attest.assign(attest.attestationData, attest.attestationData + attest.size);
+  switch (sig.sigAlg) {
+    case TPM2_ALG_RSASSA:
+    case TPM2_ALG_RSAPSS:
+      out.signature.assign(sig.signature.rsassa.sig.buffer,
+                           sig.signature.rsassa.sig.buffer + sig.signature.rsassa.sig.size);
+      break;
+    default:
+      return Unsupported(std::string(command) + " signature algorithm " + HexHandle(sig.sigAlg));
+  }
+  uint8_t buf[sizeof(TPMT_SIGNATURE)];
+  size_t off = 0;
+  TSS2_RC rc = Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, buf, sizeof(buf), &off);
+  if (rc != TSS2_RC_SUCCESS) return TssError("Tss2_MU_TPMT_SIGNATURE_Marshal", rc);
+  out.signature_tpmt.assign(buf, buf + off);
+  return out;
+}
+}  // namespace
+
 Result<QuoteResult> Device::Quote(uint32_t key_handle, const std::vector<uint32_t>& sha256_pcrs,
                                   ByteView qualifying_data) {
-  for (uint32_t p : sha256_pcrs) {
-    if (p > 23) return InvalidArgument("PCR index " + std::to_string(p) + " (0..23)");
-  }
-  TPM2B_DATA nonce = {};
-  if (qualifying_data.size() > sizeof(nonce.buffer)) {
-    return InvalidArgument("quote qualifying data of " + std::to_string(qualifying_data.size()) +
-                           " bytes (max " + std::to_string(sizeof(nonce.buffer)) + ")");
-  }
-  nonce.size = static_cast<uint16_t>(qualifying_data.size());
-  if (!qualifying_data.empty()) {
-    std::memcpy(nonce.buffer, qualifying_data.data(), qualifying_data.size());
-  }
+  SKR_RETURN_IF_ERROR(CheckPcrs(sha256_pcrs));
+  SKR_ASSIGN_OR_RETURN(TPM2B_DATA nonce, QualifyingData(qualifying_data));
   SKR_ASSIGN_OR_RETURN(ESYS_TR key, TrFromTpmHandle(key_handle, "TPM2_Quote"));
   TrCloser closer{esys_, key};
   TPMT_SIG_SCHEME scheme = {};
@@ -388,23 +420,118 @@ Result<QuoteResult> Device::Quote(uint32_t key_handle, const std::vector<uint32_
   if (rc != TSS2_RC_SUCCESS) {
     return TssError("TPM2_Quote(signHandle=" + HexHandle(key_handle) + ")", rc);
   }
-  QuoteResult out;
-  out.attest.assign(attest->attestationData, attest->attestationData + attest->size);
-  switch (sig->sigAlg) {
-    case TPM2_ALG_RSASSA:
-    case TPM2_ALG_RSAPSS:
-      out.signature.assign(sig->signature.rsassa.sig.buffer,
-                           sig->signature.rsassa.sig.buffer + sig->signature.rsassa.sig.size);
-      break;
-    default:
-      return Unsupported("TPM2_Quote signature algorithm " + HexHandle(sig->sigAlg));
+  return SignedAttestation("TPM2_Quote", *attest.p, *sig.p);
+}
+
+Result<CertifyResult> Device::Certify(ESYS_TR object, uint32_t sign_handle,
+                                      ByteView qualifying_data) {
+  SKR_ASSIGN_OR_RETURN(TPM2B_DATA nonce, QualifyingData(qualifying_data));
+  SKR_ASSIGN_OR_RETURN(ESYS_TR key, TrFromTpmHandle(sign_handle, "TPM2_Certify"));
+  TrCloser closer{esys_, key};
+  TPMT_SIG_SCHEME scheme = {};
+  scheme.scheme = TPM2_ALG_NULL;
+  EsysPtr<TPM2B_ATTEST> attest;
+  EsysPtr<TPMT_SIGNATURE> sig;
+  TSS2_RC rc = Esys_Certify(esys_, object, key, ESYS_TR_PASSWORD, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                            &nonce, &scheme, attest.out(), sig.out());
+  if (rc != TSS2_RC_SUCCESS) {
+    return TssError("TPM2_Certify(signHandle=" + HexHandle(sign_handle) + ")", rc);
   }
-  uint8_t buf[sizeof(TPMT_SIGNATURE)];
-  size_t off = 0;
-  rc = Tss2_MU_TPMT_SIGNATURE_Marshal(sig.p, buf, sizeof(buf), &off);
-  if (rc != TSS2_RC_SUCCESS) return TssError("Tss2_MU_TPMT_SIGNATURE_Marshal", rc);
-  out.signature_tpmt.assign(buf, buf + off);
-  return out;
+  return SignedAttestation("TPM2_Certify", *attest.p, *sig.p);
+}
+
+namespace {
+// Starts a policy (or trial) session with SHA-256, unsalted and unbound.
+Result<ESYS_TR> StartPolicySession(ESYS_CONTEXT* esys, TPM2_SE type) {
+  TPMT_SYM_DEF symmetric = {};
+  symmetric.algorithm = TPM2_ALG_NULL;
+  ESYS_TR session = ESYS_TR_NONE;
+  TSS2_RC rc =
+      Esys_StartAuthSession(esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                            ESYS_TR_NONE, nullptr, type, &symmetric, TPM2_ALG_SHA256, &session);
+  if (rc != TSS2_RC_SUCCESS) {
+    return TssError(
+        type == TPM2_SE_TRIAL ? "TPM2_StartAuthSession(trial)" : "TPM2_StartAuthSession(policy)",
+        rc);
+  }
+  return session;
+}
+
+Result<void> ApplyPolicyPcr(ESYS_CONTEXT* esys, ESYS_TR session,
+                            const std::vector<uint32_t>& pcrs) {
+  TPML_PCR_SELECTION sel = Selection(TPM2_ALG_SHA256, pcrs);
+  TPM2B_DIGEST empty = {};  // empty pcrDigest: the TPM uses the current PCR values
+  TSS2_RC rc =
+      Esys_PolicyPCR(esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel);
+  if (rc != TSS2_RC_SUCCESS) return TssError("TPM2_PolicyPCR", rc);
+  return Ok();
+}
+
+}  // namespace
+
+Result<Bytes> Device::PolicyPcrDigest(const std::vector<uint32_t>& sha256_pcrs) {
+  SKR_RETURN_IF_ERROR(CheckPcrs(sha256_pcrs));
+  SKR_ASSIGN_OR_RETURN(ESYS_TR session, StartPolicySession(esys_, TPM2_SE_TRIAL));
+  Result<void> applied = ApplyPolicyPcr(esys_, session, sha256_pcrs);
+  EsysPtr<TPM2B_DIGEST> digest;
+  TSS2_RC rc = applied.ok() ? Esys_PolicyGetDigest(esys_, session, ESYS_TR_NONE, ESYS_TR_NONE,
+                                                   ESYS_TR_NONE, digest.out())
+                            : TSS2_RC_SUCCESS;
+  Esys_FlushContext(esys_, session);
+  SKR_RETURN_IF_ERROR(applied);
+  if (rc != TSS2_RC_SUCCESS) return TssError("TPM2_PolicyGetDigest", rc);
+  return Bytes(digest->buffer, digest->buffer + digest->size);
+}
+
+Result<Bytes> Device::RsaDecrypt(ESYS_TR key, RsaDecryptScheme scheme, ByteView ciphertext,
+                                 const std::vector<uint32_t>& policy_pcrs) {
+  SKR_RETURN_IF_ERROR(CheckPcrs(policy_pcrs));
+  TPM2B_PUBLIC_KEY_RSA in = {};
+  if (ciphertext.empty() || ciphertext.size() > sizeof(in.buffer)) {
+    return InvalidArgument("TPM2_RSA_Decrypt ciphertext of " + std::to_string(ciphertext.size()) +
+                           " bytes (1.." + std::to_string(sizeof(in.buffer)) + ")");
+  }
+  in.size = static_cast<uint16_t>(ciphertext.size());
+  std::memcpy(in.buffer, ciphertext.data(), ciphertext.size());
+  TPMT_RSA_DECRYPT in_scheme = {};
+  switch (scheme) {
+    case RsaDecryptScheme::kRsaes:
+      in_scheme.scheme = TPM2_ALG_RSAES;
+      break;
+    case RsaDecryptScheme::kOaepSha1:
+      in_scheme.scheme = TPM2_ALG_OAEP;
+      in_scheme.details.oaep.hashAlg = TPM2_ALG_SHA1;
+      break;
+    case RsaDecryptScheme::kOaepSha256:
+      in_scheme.scheme = TPM2_ALG_OAEP;
+      in_scheme.details.oaep.hashAlg = TPM2_ALG_SHA256;
+      break;
+    case RsaDecryptScheme::kOaepSha384:
+      in_scheme.scheme = TPM2_ALG_OAEP;
+      in_scheme.details.oaep.hashAlg = TPM2_ALG_SHA384;
+      break;
+  }
+  TPM2B_DATA label = {};
+  ESYS_TR session = ESYS_TR_PASSWORD;
+  if (!policy_pcrs.empty()) {
+    SKR_ASSIGN_OR_RETURN(session, StartPolicySession(esys_, TPM2_SE_POLICY));
+    Result<void> applied = ApplyPolicyPcr(esys_, session, policy_pcrs);
+    if (!applied.ok()) {
+      Esys_FlushContext(esys_, session);
+      return applied.error();
+    }
+  }
+  EsysPtr<TPM2B_PUBLIC_KEY_RSA> message;
+  TSS2_RC rc = Esys_RSA_Decrypt(esys_, key, session, ESYS_TR_NONE, ESYS_TR_NONE, &in, &in_scheme,
+                                &label, message.out());
+  // ESYS starts sessions with continueSession set, so the session outlives the command either way.
+  if (session != ESYS_TR_PASSWORD) Esys_FlushContext(esys_, session);
+  if (rc != TSS2_RC_SUCCESS) {
+    return TssError("TPM2_RSA_Decrypt(" + std::to_string(ciphertext.size()) +
+                        "-byte ciphertext; a wrong key, scheme or enc, or changed PCRs fail here)",
+                    rc);
+  }
+  return Bytes(message->buffer, message->buffer + message->size);
 }
 
 TPM2B_PUBLIC RsaEkTemplate() {
@@ -444,6 +571,24 @@ TPM2B_PUBLIC AzureAkTemplate() {
   rsa.symmetric.algorithm = TPM2_ALG_NULL;
   rsa.scheme.scheme = TPM2_ALG_RSASSA;
   rsa.scheme.details.rsassa.hashAlg = TPM2_ALG_SHA256;
+  rsa.keyBits = 2048;
+  rsa.exponent = 0;
+  return t;
+}
+
+TPM2B_PUBLIC AzureEphemeralKeyTemplate(ByteView auth_policy) {
+  TPM2B_PUBLIC t = {};
+  t.publicArea.type = TPM2_ALG_RSA;
+  t.publicArea.nameAlg = TPM2_ALG_SHA256;
+  t.publicArea.objectAttributes = TPMA_OBJECT_DECRYPT | TPMA_OBJECT_FIXEDTPM |
+                                  TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                                  TPMA_OBJECT_NODA;
+  const size_t n = std::min(auth_policy.size(), sizeof(t.publicArea.authPolicy.buffer));
+  t.publicArea.authPolicy.size = static_cast<uint16_t>(n);
+  if (n > 0) std::memcpy(t.publicArea.authPolicy.buffer, auth_policy.data(), n);
+  TPMS_RSA_PARMS& rsa = t.publicArea.parameters.rsaDetail;
+  rsa.symmetric.algorithm = TPM2_ALG_NULL;
+  rsa.scheme.scheme = TPM2_ALG_NULL;
   rsa.keyBits = 2048;
   rsa.exponent = 0;
   return t;

@@ -41,11 +41,18 @@ struct KeyPublic {
   Bytes rsa_modulus;  // big-endian, empty for non-RSA keys
 };
 
+// The output of TPM2_Quote and TPM2_Certify: what the signing key attested and its signature.
 struct QuoteResult {
   Bytes attest;          // marshaled TPMS_ATTEST (what the signature covers)
   Bytes signature;       // raw signature bytes (RSASSA: the 256-byte PKCS#1 v1.5 signature)
   Bytes signature_tpmt;  // marshaled TPMT_SIGNATURE (what tpm2_quote -s writes)
 };
+using CertifyResult = QuoteResult;
+
+// TPM2_RSA_Decrypt schemes (TPM 2.0 Part 2, TPMT_RSA_DECRYPT): RSAES-PKCS1-v1_5 (what unseals the
+// MAA AzureGuest response, skr-protocol.md 1.5) and OAEP with the hash chosen by the Key Vault
+// `enc` (4.4; MGF1 uses the same hash and the label is empty).
+enum class RsaDecryptScheme { kRsaes, kOaepSha1, kOaepSha256, kOaepSha384 };
 
 class Device {
  public:
@@ -94,6 +101,20 @@ class Device {
   Result<QuoteResult> Quote(uint32_t key_handle, const std::vector<uint32_t>& sha256_pcrs,
                             ByteView qualifying_data);
 
+  // TPM2_Certify of `object` (a loaded key; its admin role authorized with the empty password) by
+  // the signing key at `sign_handle` (e.g. the AK 0x81000003), scheme NULL = the key's scheme.
+  Result<CertifyResult> Certify(ESYS_TR object, uint32_t sign_handle, ByteView qualifying_data);
+
+  // The policy digest of TPM2_PolicyPCR over the current values of these SHA-256 PCRs, computed by
+  // the TPM in a trial session (what the ephemeral key's authPolicy must be).
+  Result<Bytes> PolicyPcrDigest(const std::vector<uint32_t>& sha256_pcrs);
+
+  // TPM2_RSA_Decrypt with `key`, authorized by a policy session that satisfies PolicyPCR over
+  // `policy_pcrs` (SHA-256 bank) when the key has no userWithAuth (the Azure ephemeral key), or by
+  // the empty password when `policy_pcrs` is empty. The label is empty.
+  Result<Bytes> RsaDecrypt(ESYS_TR key, RsaDecryptScheme scheme, ByteView ciphertext,
+                           const std::vector<uint32_t>& policy_pcrs);
+
  private:
   Device(TSS2_TCTI_CONTEXT* tcti, ESYS_CONTEXT* esys) : tcti_(tcti), esys_(esys) {}
   Result<ESYS_TR> TrFromTpmHandle(uint32_t tpm_handle, std::string_view what);
@@ -114,6 +135,12 @@ TPM2B_PUBLIC RsaEkTemplate();
 // fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|noDA|restricted|sign, RSA-2048
 // RSASSA-SHA256.
 TPM2B_PUBLIC AzureAkTemplate();
+
+// The guest attestation library's ephemeral encryption key (skr-protocol.md 1.4, Tss2Util.cpp):
+// RSA-2048, exponent 65537, nameAlg SHA-256, decrypt|fixedTPM|fixedParent|sensitiveDataOrigin|noDA
+// (no userWithAuth: use needs the policy), scheme NULL, authPolicy = PolicyPCR digest. Created as a
+// primary in the NULL hierarchy, so the same template gives the same key until the next reboot.
+TPM2B_PUBLIC AzureEphemeralKeyTemplate(ByteView auth_policy);
 
 // nameAlg(SHA-256) || SHA-256(marshaled TPMS_NV_PUBLIC): the TPM name of an NV index.
 Result<Bytes> NvName(const TPMS_NV_PUBLIC& pub);

@@ -16,14 +16,9 @@ namespace {
 
 using crypto::OsslDeleter;
 using ObjPtr = std::unique_ptr<ASN1_OBJECT, OsslDeleter<ASN1_OBJECT_free>>;
-using IntPtr = std::unique_ptr<ASN1_INTEGER, OsslDeleter<ASN1_INTEGER_free>>;
 using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, OsslDeleter<ASN1_OCTET_STRING_free>>;
-using BitPtr = std::unique_ptr<ASN1_BIT_STRING, OsslDeleter<ASN1_BIT_STRING_free>>;
-using BcPtr = std::unique_ptr<BASIC_CONSTRAINTS, OsslDeleter<BASIC_CONSTRAINTS_free>>;
-using AkidPtr = std::unique_ptr<AUTHORITY_KEYID, OsslDeleter<AUTHORITY_KEYID_free>>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, OsslDeleter<X509_EXTENSION_free>>;
 using AlgorPtr = std::unique_ptr<X509_ALGOR, OsslDeleter<X509_ALGOR_free>>;
-using PubkeyPtr = std::unique_ptr<X509_PUBKEY, OsslDeleter<X509_PUBKEY_free>>;
 
 // Fixed OIDs, encoded once (the inputs are constants, so Oid() cannot fail).
 Bytes FixedOid(std::string_view dotted) { return *der::Oid(dotted); }
@@ -34,15 +29,15 @@ Bytes Sha384AlgId() {
   return der::Sequence(e);
 }
 
-Bytes PssSha384Params() {
+Bytes PssSha384Params(bool with_trailer) {
   std::vector<Bytes> mgf = {FixedOid("1.2.840.113549.1.1.8"), Sha384AlgId()};
   std::vector<Bytes> params = {
       der::Tlv(der::ContextTag(0), Sha384AlgId()),
       der::Tlv(der::ContextTag(1), der::Sequence(mgf)),
       der::Tlv(der::ContextTag(2), der::Integer(48)),
-      // trailerField 1 is the DEFAULT, but AMD's certificates spell it out.
-      der::Tlv(der::ContextTag(3), der::Integer(1)),
   };
+  // trailerField 1 is the DEFAULT, but AMD's ARK/ASK and Milan/Genoa VCEKs spell it out.
+  if (with_trailer) params.push_back(der::Tlv(der::ContextTag(3), der::Integer(1)));
   return der::Sequence(params);
 }
 
@@ -67,7 +62,8 @@ Result<Bytes> SignTbs(SignatureAlgorithm alg, const crypto::PrivateKey& key, Byt
       return crypto::SignRsaPkcs1(key, crypto::HashAlg::kSha256, tbs);
     case SignatureAlgorithm::kRsaPkcs1Sha384:
       return crypto::SignRsaPkcs1(key, crypto::HashAlg::kSha384, tbs);
-    case SignatureAlgorithm::kRsaPssSha384: {
+    case SignatureAlgorithm::kRsaPssSha384:
+    case SignatureAlgorithm::kRsaPssSha384NoTrailer: {
       // A salt that is a function of the TBS keeps issuance reproducible while staying unique
       // per certificate.
       Bytes salt = crypto::Sha384(Concat(AsBytes("skr-x509-pss-salt"), tbs));
@@ -94,30 +90,18 @@ Result<void> SetName(X509_NAME* name, const DistinguishedName& dn, std::string_v
   return Ok();
 }
 
-// SHA-1 over the subjectPublicKey BIT STRING contents (RFC 5280 4.2.1.2, method 1).
-Result<Bytes> KeyIdentifier(const crypto::PublicKey& key, std::string_view which) {
-  Bytes spki = key.ToSpkiDer();
-  const unsigned char* p = spki.data();
-  PubkeyPtr pub(d2i_X509_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
-  const unsigned char* bits = nullptr;
-  int len = 0;
-  if (!pub || X509_PUBKEY_get0_param(nullptr, &bits, &len, nullptr, pub.get()) != 1) {
-    return crypto::OpenSslError(ErrorCode::kInternal,
-                                "X.509 builder: reading the " + std::string(which) + " public key");
-  }
-  return crypto::Sha1(ByteView(bits, static_cast<size_t>(len)));
-}
-
-OctetPtr MakeOctets(ByteView b) {
+Result<void> AddRawExtension(X509* x, std::string_view oid, bool critical, ByteView value) {
+  ObjPtr obj(OBJ_txt2obj(std::string(oid).c_str(), /*no_name=*/1));
   OctetPtr os(ASN1_OCTET_STRING_new());
-  if (os) ASN1_OCTET_STRING_set(os.get(), b.data(), static_cast<int>(b.size()));
-  return os;
-}
-
-Result<void> AddI2dExt(X509* x, int nid, void* value, bool critical, std::string_view what) {
-  if (X509_add1_ext_i2d(x, nid, value, critical ? 1 : 0, X509V3_ADD_APPEND) != 1) {
+  if (!obj || !os ||
+      ASN1_OCTET_STRING_set(os.get(), value.data(), static_cast<int>(value.size())) != 1) {
     return crypto::OpenSslError(ErrorCode::kInternal,
-                                "X.509 builder: adding the " + std::string(what) + " extension");
+                                "X.509 builder: preparing extension " + std::string(oid));
+  }
+  ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), critical ? 1 : 0, os.get()));
+  if (!ext || X509_add_ext(x, ext.get(), -1) != 1) {
+    return crypto::OpenSslError(ErrorCode::kInternal,
+                                "X.509 builder: adding extension " + std::string(oid));
   }
   return Ok();
 }
@@ -128,42 +112,28 @@ Result<void> AddExtensions(X509* x, const CertificateSpec& spec,
     return InvalidArgument(
         "X.509 builder: path_len is set but basic_constraints_ca is not true (RFC 5280 4.2.1.9)");
   }
+  if (spec.path_len && *spec.path_len < 0) {
+    return InvalidArgument("X.509 builder: path_len " + std::to_string(*spec.path_len) +
+                           " is negative");
+  }
+  if (spec.key_usage >> 9) {
+    return InvalidArgument("X.509 builder: key_usage has bits beyond decipherOnly (bit 8)");
+  }
   if (spec.basic_constraints_ca) {
-    BcPtr bc(BASIC_CONSTRAINTS_new());
-    bc->ca = *spec.basic_constraints_ca ? 0xFF : 0;
-    if (spec.path_len) {
-      if (*spec.path_len < 0) {
-        return InvalidArgument("X.509 builder: path_len " + std::to_string(*spec.path_len) +
-                               " is negative");
-      }
-      bc->pathlen = ASN1_INTEGER_new();
-      ASN1_INTEGER_set(bc->pathlen, *spec.path_len);
-    }
-    SKR_RETURN_IF_ERROR(AddI2dExt(x, NID_basic_constraints, bc.get(), true, "basicConstraints"));
+    SKR_RETURN_IF_ERROR(
+        AddRawExtension(x, kOidBasicConstraints, true,
+                        BasicConstraintsValue(*spec.basic_constraints_ca, spec.path_len)));
   }
   if (spec.key_usage != 0) {
-    if (spec.key_usage >> 9) {
-      return InvalidArgument("X.509 builder: key_usage 0x" + std::to_string(spec.key_usage) +
-                             " has bits beyond decipherOnly (bit 8)");
-    }
-    BitPtr bits(ASN1_BIT_STRING_new());
-    for (int bit = 0; bit < 9; ++bit) {
-      if (spec.key_usage & (1u << bit)) ASN1_BIT_STRING_set_bit(bits.get(), bit, 1);
-    }
-    SKR_RETURN_IF_ERROR(AddI2dExt(x, NID_key_usage, bits.get(), true, "keyUsage"));
+    SKR_RETURN_IF_ERROR(AddRawExtension(x, kOidKeyUsage, true, KeyUsageValue(spec.key_usage)));
   }
   if (spec.subject_key_identifier) {
-    SKR_ASSIGN_OR_RETURN(Bytes ski, KeyIdentifier(*spec.subject_key, "subject"));
-    OctetPtr os = MakeOctets(ski);
-    SKR_RETURN_IF_ERROR(
-        AddI2dExt(x, NID_subject_key_identifier, os.get(), false, "subjectKeyIdentifier"));
+    SKR_ASSIGN_OR_RETURN(Bytes v, SubjectKeyIdentifierValue(*spec.subject_key));
+    SKR_RETURN_IF_ERROR(AddRawExtension(x, kOidSubjectKeyIdentifier, false, v));
   }
   if (spec.authority_key_identifier) {
-    SKR_ASSIGN_OR_RETURN(Bytes aki, KeyIdentifier(issuer_key.public_key(), "issuer"));
-    AkidPtr akid(AUTHORITY_KEYID_new());
-    akid->keyid = MakeOctets(aki).release();
-    SKR_RETURN_IF_ERROR(
-        AddI2dExt(x, NID_authority_key_identifier, akid.get(), false, "authorityKeyIdentifier"));
+    SKR_ASSIGN_OR_RETURN(Bytes v, AuthorityKeyIdentifierValue(issuer_key.public_key()));
+    SKR_RETURN_IF_ERROR(AddRawExtension(x, kOidAuthorityKeyIdentifier, false, v));
   }
   for (size_t i = 0; i < spec.extensions.size(); ++i) {
     const Extension& e = spec.extensions[i];
@@ -171,19 +141,68 @@ Result<void> AddExtensions(X509* x, const CertificateSpec& spec,
     if (!check.ok()) {
       return check.error().WithContext("X.509 builder: extension #" + std::to_string(i + 1));
     }
-    ObjPtr obj(OBJ_txt2obj(e.oid.c_str(), /*no_name=*/1));
-    OctetPtr os = MakeOctets(e.value);
-    ExtPtr ext(obj && os
-                   ? X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), e.critical ? 1 : 0, os.get())
-                   : nullptr);
-    if (!ext || X509_add_ext(x, ext.get(), -1) != 1) {
-      return crypto::OpenSslError(ErrorCode::kInternal, "X.509 builder: adding extension " + e.oid);
-    }
+    SKR_RETURN_IF_ERROR(AddRawExtension(x, e.oid, e.critical, e.value));
   }
   return Ok();
 }
 
 }  // namespace
+
+Result<Bytes> KeyIdentifier(const crypto::PublicKey& key) {
+  Bytes spki = key.ToSpkiDer();
+  der::Reader r(spki, "SubjectPublicKeyInfo");
+  SKR_ASSIGN_OR_RETURN(der::Reader inner, r.Enter(der::kSequence, "SubjectPublicKeyInfo"));
+  SKR_RETURN_IF_ERROR(inner.Expect(der::kSequence, "algorithm"));
+  SKR_ASSIGN_OR_RETURN(der::Element bits, inner.Expect(der::kBitString, "subjectPublicKey"));
+  if (bits.content.empty() || bits.content[0] != 0) {
+    return Malformed("SubjectPublicKeyInfo: subjectPublicKey has unused bits");
+  }
+  return crypto::Sha1(bits.content.subspan(1));
+}
+
+Bytes BasicConstraintsValue(bool ca, std::optional<int> path_len) {
+  std::vector<Bytes> e;
+  if (ca) e.push_back(der::Boolean(true));  // cA DEFAULT FALSE is omitted when false (DER)
+  if (path_len) e.push_back(der::Integer(static_cast<uint64_t>(*path_len)));
+  return der::Sequence(e);
+}
+
+Bytes KeyUsageValue(uint32_t bits) {
+  // Bit n of the named BIT STRING is the (n % 8)-th most significant bit of byte n / 8.
+  Bytes b;
+  for (int n = 0; n < 32; ++n) {
+    if (!(bits & (1u << n))) continue;
+    if (b.size() <= static_cast<size_t>(n / 8)) b.resize(n / 8 + 1, 0);
+    b[n / 8] |= static_cast<uint8_t>(0x80 >> (n % 8));
+  }
+  uint8_t unused = 0;
+  if (!b.empty()) {
+    while (!(b.back() & (1u << unused))) ++unused;
+  }
+  Bytes content{unused};
+  content.insert(content.end(), b.begin(), b.end());
+  return der::Tlv(der::kBitString, content);
+}
+
+Result<Bytes> SubjectKeyIdentifierValue(const crypto::PublicKey& subject_key) {
+  SKR_ASSIGN_OR_RETURN(Bytes id, KeyIdentifier(subject_key));
+  return der::OctetString(id);
+}
+
+Result<Bytes> AuthorityKeyIdentifierValue(const crypto::PublicKey& issuer_key) {
+  SKR_ASSIGN_OR_RETURN(Bytes id, KeyIdentifier(issuer_key));
+  // keyIdentifier [0] IMPLICIT OCTET STRING.
+  return der::Tlv(der::kSequence, der::Tlv(0x80, id));
+}
+
+Bytes CrlDistributionPointsValue(std::string_view uri) {
+  // CRLDistributionPoints ::= SEQUENCE OF DistributionPoint { distributionPoint [0]
+  // { fullName [0] IMPLICIT GeneralNames { uniformResourceIdentifier [6] IMPLICIT IA5String } } }
+  Bytes general_name = der::Tlv(0x86, AsBytes(uri));
+  Bytes full_name = der::Tlv(der::ContextTag(0), general_name);
+  Bytes dp_name = der::Tlv(der::ContextTag(0), full_name);
+  return der::Tlv(der::kSequence, der::Tlv(der::kSequence, dp_name));
+}
 
 Bytes SignatureAlgorithmIdentifier(SignatureAlgorithm alg) {
   std::vector<Bytes> e;
@@ -201,7 +220,10 @@ Bytes SignatureAlgorithmIdentifier(SignatureAlgorithm alg) {
       e = {FixedOid("1.2.840.113549.1.1.12"), der::Null()};
       break;
     case SignatureAlgorithm::kRsaPssSha384:
-      e = {FixedOid("1.2.840.113549.1.1.10"), PssSha384Params()};
+      e = {FixedOid("1.2.840.113549.1.1.10"), PssSha384Params(true)};
+      break;
+    case SignatureAlgorithm::kRsaPssSha384NoTrailer:
+      e = {FixedOid("1.2.840.113549.1.1.10"), PssSha384Params(false)};
       break;
   }
   return der::Sequence(e);
@@ -224,7 +246,8 @@ Result<Certificate> SignCertificate(const CertificateSpec& spec,
     return crypto::OpenSslError(ErrorCode::kInternal, "X.509 builder: setting version 3");
   }
   crypto::BnPtr serial_bn = crypto::BytesToBn(spec.serial);
-  IntPtr serial(serial_bn ? BN_to_ASN1_INTEGER(serial_bn.get(), nullptr) : nullptr);
+  std::unique_ptr<ASN1_INTEGER, OsslDeleter<ASN1_INTEGER_free>> serial(
+      serial_bn ? BN_to_ASN1_INTEGER(serial_bn.get(), nullptr) : nullptr);
   if (!serial || X509_set_serialNumber(x.get(), serial.get()) != 1) {
     return crypto::OpenSslError(ErrorCode::kInternal, "X.509 builder: setting the serial number");
   }

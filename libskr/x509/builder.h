@@ -51,6 +51,9 @@ enum class SignatureAlgorithm {
   // RSASSA-PSS with SHA-384, MGF1-SHA-384, salt 48 and an explicit trailerField 1, encoded as in
   // AMD's ARK/ASK/VCEK certificates (evidence-formats.md 1.6).
   kRsaPssSha384,
+  // The same without the trailerField (its DER DEFAULT), as in the Turin VCEK served by AMD KDS
+  // (sample evidence-samples/sev/vcek_turin.der).
+  kRsaPssSha384NoTrailer,
 };
 
 struct CertificateSpec {
@@ -77,6 +80,24 @@ Result<Certificate> SignCertificate(const CertificateSpec& spec,
 
 // The DER AlgorithmIdentifier used for `alg` (signature and tbsCertificate.signature).
 Bytes SignatureAlgorithmIdentifier(SignatureAlgorithm alg);
+
+// extnValue contents of the standard extensions, for callers that need another order than the
+// builder's (AMD's ARK lists keyUsage, SKI, basicConstraints, CRL DP; its ASK SKI, AKI,
+// basicConstraints, keyUsage, CRL DP): leave the spec flags unset and pass these as `extensions`
+// with oid kOid*.
+inline constexpr const char* kOidSubjectKeyIdentifier = "2.5.29.14";
+inline constexpr const char* kOidKeyUsage = "2.5.29.15";
+inline constexpr const char* kOidBasicConstraints = "2.5.29.19";
+inline constexpr const char* kOidCrlDistributionPoints = "2.5.29.31";
+inline constexpr const char* kOidAuthorityKeyIdentifier = "2.5.29.35";
+// SHA-1 of the subjectPublicKey BIT STRING contents (RFC 5280 4.2.1.2 method 1, as AMD uses).
+Result<Bytes> KeyIdentifier(const crypto::PublicKey& key);
+Bytes BasicConstraintsValue(bool ca, std::optional<int> path_len = std::nullopt);
+Bytes KeyUsageValue(uint32_t key_usage_bits);  // DER named BIT STRING (trailing zeros dropped)
+Result<Bytes> SubjectKeyIdentifierValue(const crypto::PublicKey& subject_key);
+Result<Bytes> AuthorityKeyIdentifierValue(const crypto::PublicKey& issuer_key);  // [0] keyid only
+// One DistributionPoint with a fullName URI (as AMD's https://kdsintf.amd.com/vcek/v1/Milan/crl).
+Bytes CrlDistributionPointsValue(std::string_view uri);
 
 }  // namespace skr::x509
 

@@ -209,6 +209,171 @@ TEST(Builder, MatchesAmdEncodingOfNamesAndPssAlgorithm) {
   EXPECT_EQ(alg_of(c.leaf, true), alg_of(c.leaf, false));
 }
 
+// The content of the outer signatureAlgorithm of a certificate.
+Bytes SignatureAlgorithmOf(const Certificate& cert) {
+  Bytes der = cert.ToDer();
+  der::Reader r(der, "Certificate");
+  auto top = r.Enter(der::kSequence, "Certificate");
+  EXPECT_TRUE(top.ok());
+  EXPECT_TRUE(top->Next("tbsCertificate").ok());
+  auto alg = top->Expect(der::kSequence, "signatureAlgorithm");
+  EXPECT_TRUE(alg.ok());
+  return alg.ok() ? ToBytes(alg->content) : Bytes{};
+}
+
+// The TBSCertificate (everything the signature covers) of a certificate.
+Bytes TbsOf(const Certificate& cert) {
+  Bytes der = cert.ToDer();
+  der::Reader r(der, "Certificate");
+  auto top = r.Enter(der::kSequence, "Certificate");
+  EXPECT_TRUE(top.ok());
+  auto tbs = top->Expect(der::kSequence, "tbsCertificate");
+  EXPECT_TRUE(tbs.ok());
+  return tbs.ok() ? der::Tlv(tbs->tag, tbs->content) : Bytes{};
+}
+
+// With the real public keys, names, serials, validity and extension order, the builder reproduces
+// AMD's ARK-Milan and ASK SEV-Milan TBSCertificates byte for byte (evidence-formats.md 1.6).
+TEST(Builder, ReproducesAmdMilanTbsByteForByte) {
+  SKR_SHARED_FILE_OR_SKIP(path, "evidence-samples/trustee/amd-ca/milan_ask_ark_asvk.pem");
+  auto amd = CertificatesFromPem(testing::ReadTextOrDie(path));
+  ASSERT_TRUE(amd.ok());
+  const Certificate& ask = (*amd)[0];
+  const Certificate& ark = (*amd)[1];
+  const std::string crl = "https://kdsintf.amd.com/vcek/v1/Milan/crl";
+
+  CertificateSpec ark_spec;
+  ark_spec.serial = ark.serial();
+  ark_spec.issuer = ark_spec.subject = AmdName("ARK-Milan");
+  ark_spec.not_before = ark.not_before();
+  ark_spec.not_after = ark.not_after();
+  ark_spec.subject_key = ark.public_key();
+  ark_spec.extensions = {
+      {kOidKeyUsage, true, KeyUsageValue(kKeyUsageKeyCertSign | kKeyUsageCrlSign)},
+      {kOidSubjectKeyIdentifier, false, *SubjectKeyIdentifierValue(ark.public_key())},
+      {kOidBasicConstraints, true, BasicConstraintsValue(true)},
+      {kOidCrlDistributionPoints, false, CrlDistributionPointsValue(crl)},
+  };
+  // Any RSA key: the TBS does not depend on the signer.
+  auto ours = SignCertificate(ark_spec, TestKeys().root, SignatureAlgorithm::kRsaPssSha384);
+  ASSERT_TRUE(ours.ok()) << ours.error().ToString();
+  EXPECT_EQ(encoding::HexEncode(TbsOf(*ours)), encoding::HexEncode(TbsOf(ark)));
+
+  CertificateSpec ask_spec;
+  ask_spec.serial = ask.serial();
+  ask_spec.issuer = AmdName("ARK-Milan");
+  ask_spec.subject = AmdName("SEV-Milan");
+  ask_spec.not_before = ask.not_before();
+  ask_spec.not_after = ask.not_after();
+  ask_spec.subject_key = ask.public_key();
+  ask_spec.extensions = {
+      {kOidSubjectKeyIdentifier, false, *SubjectKeyIdentifierValue(ask.public_key())},
+      {kOidAuthorityKeyIdentifier, false, *AuthorityKeyIdentifierValue(ark.public_key())},
+      {kOidBasicConstraints, true, BasicConstraintsValue(true, 0)},
+      // AMD writes keyCertSign alone with 1 unused bit (DER would say 2: 03 02 02 04).
+      {kOidKeyUsage, true, Bytes{0x03, 0x02, 0x01, 0x04}},
+      {kOidCrlDistributionPoints, false, CrlDistributionPointsValue(crl)},
+  };
+  auto ours_ask = SignCertificate(ask_spec, TestKeys().root, SignatureAlgorithm::kRsaPssSha384);
+  ASSERT_TRUE(ours_ask.ok()) << ours_ask.error().ToString();
+  EXPECT_EQ(encoding::HexEncode(TbsOf(*ours_ask)), encoding::HexEncode(TbsOf(ask)));
+  EXPECT_EQ(KeyUsageValue(kKeyUsageKeyCertSign), (Bytes{0x03, 0x02, 0x02, 0x04}));
+  EXPECT_EQ(KeyUsageValue(kKeyUsageDigitalSignature), (Bytes{0x03, 0x02, 0x07, 0x80}));
+  EXPECT_EQ(KeyUsageValue(1u << 8), (Bytes{0x03, 0x03, 0x07, 0x00, 0x80}));
+}
+
+DistinguishedName NameOf(const X509_NAME* n) {
+  DistinguishedName dn;
+  for (int i = 0; i < X509_NAME_entry_count(n); ++i) {
+    const X509_NAME_ENTRY* e = X509_NAME_get_entry(n, i);
+    const ASN1_STRING* v = X509_NAME_ENTRY_get_data(e);
+    const unsigned char* d = ASN1_STRING_get0_data(v);
+    dn.push_back({OBJ_nid2sn(OBJ_obj2nid(X509_NAME_ENTRY_get_object(e))),
+                  std::string(d, d + ASN1_STRING_length(v))});
+  }
+  return dn;
+}
+
+// A spec with everything of `cert` (names, serial, validity, key, extensions in order).
+CertificateSpec SpecOf(const Certificate& cert) {
+  CertificateSpec s;
+  s.serial = cert.serial();
+  s.issuer = NameOf(X509_get_issuer_name(cert.x509()));
+  s.subject = NameOf(X509_get_subject_name(cert.x509()));
+  s.not_before = cert.not_before();
+  s.not_after = cert.not_after();
+  s.subject_key = cert.public_key();
+  for (int i = 0; i < X509_get_ext_count(cert.x509()); ++i) {
+    X509_EXTENSION* e = X509_get_ext(cert.x509(), i);
+    char oid[128];
+    OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(e), /*no_name=*/1);
+    const ASN1_OCTET_STRING* v = X509_EXTENSION_get_data(e);
+    const unsigned char* d = ASN1_STRING_get0_data(v);
+    s.extensions.push_back(
+        {oid, X509_EXTENSION_get_critical(e) == 1, Bytes(d, d + ASN1_STRING_length(v))});
+  }
+  return s;
+}
+
+// Real VCEKs (Milan from trustee's Azure sample, Turin from virtee/sev, trustee's Milan test VCEK)
+// are reproduced TBS byte for byte from their contents, so emulated VCEKs can have the real shape
+// (hwID raw bytes, SPL INTEGERs with sign bytes, evidence-formats.md 1.6).
+TEST(Builder, ReproducesRealVcekTbsByteForByte) {
+  SKR_SHARED_FILE_OR_SKIP(milan, "evidence-samples/trustee/az-snp-vtpm/vcek.pem");
+  SKR_SHARED_FILE_OR_SKIP(turin, "evidence-samples/sev/vcek_turin.der");
+  SKR_SHARED_FILE_OR_SKIP(test_vcek, "evidence-samples/trustee/snp/test-vcek.der");
+  std::vector<Certificate> certs = {(*CertificatesFromPem(testing::ReadTextOrDie(milan)))[0],
+                                    *CertificateFromDer(testing::ReadBytesOrDie(turin)),
+                                    *CertificateFromDer(testing::ReadBytesOrDie(test_vcek))};
+  for (const Certificate& real : certs) {
+    CertificateSpec spec = SpecOf(real);
+    EXPECT_GE(spec.extensions.size(), 8u) << real.subject();
+    // The PSS parameters with or without trailerField, whichever the real certificate has.
+    Bytes real_alg = der::Tlv(der::kSequence, SignatureAlgorithmOf(real));
+    SignatureAlgorithm alg = SignatureAlgorithm::kRsaPssSha384;
+    if (real_alg == SignatureAlgorithmIdentifier(SignatureAlgorithm::kRsaPssSha384NoTrailer)) {
+      alg = SignatureAlgorithm::kRsaPssSha384NoTrailer;
+    }
+    EXPECT_EQ(real_alg, SignatureAlgorithmIdentifier(alg));
+    auto ours = SignCertificate(spec, TestKeys().root, alg);
+    ASSERT_TRUE(ours.ok()) << ours.error().ToString();
+    EXPECT_EQ(encoding::HexEncode(TbsOf(*ours)), encoding::HexEncode(TbsOf(real)))
+        << real.subject();
+    // And the result verifies (the builder's own chain) with both verifiers.
+    CertificateSpec root_spec = CaSpec("SEV-Milan", "SEV-Milan", TestKeys().root, {0x01});
+    root_spec.subject = root_spec.issuer = spec.issuer;
+    root_spec.not_before = spec.not_before - 86400;
+    root_spec.not_after = spec.not_after + 86400;
+    auto root = SignCertificate(root_spec, TestKeys().root, alg);
+    ASSERT_TRUE(root.ok());
+    std::vector<Certificate> roots = {*root};
+    auto v = VerifyChain(*ours, {}, roots, spec.not_before + 86400);
+    EXPECT_TRUE(v.ok()) << v.error().ToString();
+    EXPECT_EQ(OpensslVerify(*root, {}, *ours, spec.not_before + 86400).first, 0);
+  }
+}
+
+// Intel's PCK chain from a real TD quote (PCK leaf with the SGX extension, Platform CA, Root CA)
+// is reproduced TBS byte for byte with ECDSA-SHA256, as the Intel emulator needs.
+TEST(Builder, ReproducesRealIntelPckChainTbsByteForByte) {
+  SKR_SHARED_FILE_OR_SKIP(quote, "evidence-samples/trustee/az-tdx-vtpm/td-quote.bin");
+  std::string text = AsString(testing::ReadBytesOrDie(quote));
+  size_t at = text.find("-----BEGIN CERTIFICATE-----");
+  ASSERT_NE(at, std::string::npos);
+  auto chain = CertificatesFromPem(std::string_view(text).substr(at));
+  ASSERT_TRUE(chain.ok()) << chain.error().ToString();
+  ASSERT_EQ(chain->size(), 3u);
+  EXPECT_TRUE((*chain)[0].ExtensionValue("1.2.840.113741.1.13.1").has_value());
+  for (const Certificate& real : *chain) {
+    EXPECT_EQ(der::Tlv(der::kSequence, SignatureAlgorithmOf(real)),
+              SignatureAlgorithmIdentifier(SignatureAlgorithm::kEcdsaSha256));
+    auto ours = SignCertificate(SpecOf(real), TestKeys().ec_ca, SignatureAlgorithm::kEcdsaSha256);
+    ASSERT_TRUE(ours.ok()) << ours.error().ToString();
+    EXPECT_EQ(encoding::HexEncode(TbsOf(*ours)), encoding::HexEncode(TbsOf(real)))
+        << real.subject();
+  }
+}
+
 TEST(Builder, Deterministic) {
   const Keys& k = TestKeys();
   for (auto alg : {SignatureAlgorithm::kRsaPssSha384, SignatureAlgorithm::kRsaPkcs1Sha256}) {
