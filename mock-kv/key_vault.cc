@@ -642,20 +642,11 @@ class KeyVaultService::Impl {
 
   std::optional<KvError> Release(const Req& req, const std::string& name,
                                  const std::string& version, const json& b, Res& res) {
-    if (!b.contains("target") || !b["target"].is_string() ||
-        b["target"].get<std::string>().empty()) {
-      return BadParameter("The parameter target is required and must be a non-empty string.");
-    }
-    if (b.contains("nonce") && !b["nonce"].is_null() && !b["nonce"].is_string()) {
-      return BadParameter("The parameter nonce must be a string.");
-    }
-    ReleaseEnc enc = ReleaseEnc::kCkmRsaAesKeyWrap;  // default when omitted (6.7)
-    if (b.contains("enc") && !b["enc"].is_null()) {
-      if (!b["enc"].is_string()) return BadParameter("The parameter enc must be a string.");
-      auto e = ParseReleaseEnc(b["enc"].get<std::string>());
-      if (!e.ok()) return BadParameter(e.error().message());
-      enc = *e;
-    }
+    (void)b;  // already checked to be a JSON object; kv::ParseReleaseRequest reads the fields
+    auto request = kv::ParseReleaseRequest(req.body);
+    if (!request.ok()) return BadParameter(request.error().message());
+    // enc omitted: the real service uses CKM_RSA_AES_KEY_WRAP (skr-protocol.md 6.7).
+    const kv::KeyWrapAlgorithm enc = request->enc.value_or(kv::KeyWrapAlgorithm::kCkmRsaAesKeyWrap);
     // Copy what is needed and drop the lock: verification fetches the issuer's keys over HTTP.
     KeyVersion v;
     {
@@ -676,8 +667,7 @@ class KeyVaultService::Impl {
                        " is not exportable; only exportable keys with a release "
                        "policy can be released.");
     }
-    const std::string target = b["target"].get<std::string>();
-    auto token = VerifyAttestationToken(target, opts_.attestation, now, &jwks_cache_);
+    auto token = VerifyAttestationToken(request->target, opts_.attestation, now, &jwks_cache_);
     if (!token.ok()) {
       const Error& e = token.error();
       if (e.code() == ErrorCode::kMalformed) {
@@ -698,7 +688,7 @@ class KeyVaultService::Impl {
       return BadParameter("The target attestation token offers no key to wrap to: " +
                           runtime.error().message());
     }
-    auto key_hsm = WrapKeyHsm(*runtime, enc, v.material);
+    auto key_hsm = WrapForRelease(*runtime, enc, v.material);
     if (!key_hsm.ok()) {
       return BadParameter("Cannot wrap the key to " + runtime->kid + ": " +
                           key_hsm.error().message());
@@ -710,18 +700,18 @@ class KeyVaultService::Impl {
     std::string requested = req.path;  // ".../release"
     requested = requested.substr(0, requested.size() - std::string("/release").size());
     while (!requested.empty() && requested.back() == '/') requested.pop_back();
-    ordered_json request = ordered_json::object();
-    request["api-version"] = req.get_param_value("api-version");
-    request["enc"] = ReleaseEncName(enc);
-    request["kid"] = opts_.vault_url + requested;
-    if (b.contains("nonce") && b["nonce"].is_string()) request["nonce"] = b["nonce"];
+    ordered_json echoed = ordered_json::object();
+    echoed["api-version"] = req.get_param_value("api-version");
+    echoed["enc"] = kv::KeyWrapAlgorithmName(enc);
+    echoed["kid"] = opts_.vault_url + requested;
+    if (request->nonce) echoed["nonce"] = *request->nonce;
     ordered_json inner = ordered_json::object();
     inner["key"] = *jwk;
     inner["attributes"] = Attributes(v);
     inner["tags"] = v.tags.empty() ? ordered_json::object() : ordered_json(v.tags);
     inner["release_policy"] = {{"data", RestReleasePolicyJson(*v.release_policy)["data"]}};
     ordered_json payload = ordered_json::object();
-    payload["request"] = request;
+    payload["request"] = echoed;
     payload["response"] = {{"key", inner}};
     auto jws = signer_->Sign(payload);
     if (!jws.ok()) return KvError{500, "InternalServerError", jws.error().message(), ""};

@@ -52,6 +52,16 @@ const crypto::PrivateKey& RuntimeKey() {
   return *k;
 }
 
+// The guest side of key_hsm (libskr/kv) with the runtime private key.
+Result<Bytes> UnwrapKeyHsm(const std::string& key_hsm, const crypto::PrivateKey& key) {
+  SKR_ASSIGN_OR_RETURN(kv::KeyHsmBlob blob, kv::ParseKeyHsm(key_hsm));
+  return kv::UnwrapKeyHsm(blob, (key.bits() + 7) / 8, [&](crypto::HashAlg h, ByteView ct) {
+    crypto::OaepParams p;
+    p.hash = h;
+    return crypto::RsaOaepDecrypt(key, p, ct);
+  });
+}
+
 jose::Jwk PublicJwkWithKid(const crypto::PrivateKey& k, const std::string& kid) {
   jose::Jwk j = jose::Jwk::FromPublicKey(k.public_key());
   EXPECT_TRUE(j.SetMember("kid", kid).ok());
