@@ -8,6 +8,7 @@ PACKAGES=(
   libssl-dev libcpp-httplib-dev nlohmann-json3-dev
   libtss2-dev libtss2-tcti-swtpm0 swtpm swtpm-tools tpm2-tools
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libsqlite3-dev
   openssl
 )
 
