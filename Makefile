@@ -5,7 +5,7 @@ ASAN_BUILD_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-sanitize format format-check clean
+.PHONY: all deps build demo test test-sanitize bench format format-check clean
 
 all: build
 
@@ -24,6 +24,15 @@ demo: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# Google Benchmark of each stage against its floor (bench/floor.h), in a Release build of its own;
+# the JSON goes to build-bench/bench.json (BENCHMARKS.md says how to read it).
+BENCH_BUILD_DIR ?= build-bench
+bench: deps
+	@cmake -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target skr_bench
+	@TSS2_LOG=all+NONE ./$(BENCH_BUILD_DIR)/bin/skr_bench --benchmark_out=$(BENCH_BUILD_DIR)/bench.json \
+	  --benchmark_out_format=json $(BENCH_FLAGS)
+
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build directory.
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD_DIR) -DSKR_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
@@ -38,4 +47,4 @@ format-check:
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
-	@rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	@rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(BENCH_BUILD_DIR)
