@@ -159,10 +159,7 @@ TEST_P(CvmTest, TpmToolsUserDataYieldsAVerifiedHclReportAndQuote) {
     EXPECT_EQ(report->report_type, hcl::ReportType::kSnp);
     auto thim = imds.GetThimCertification();
     ASSERT_TRUE(thim.ok()) << thim.error().ToString();
-    auto vcek = x509::CertificatesFromPem(thim->vcek_cert);
-    auto bundle = x509::CertificatesFromPem(thim->certificate_chain);
-    ASSERT_TRUE(vcek.ok() && bundle.ok());
-    auto chain = snp::ChainFromBundle(vcek->front(), *bundle);
+    auto chain = thim->Chain();
     ASSERT_TRUE(chain.ok()) << chain.error().ToString();
     snp::VerifyOptions vo;
     vo.trusted_roots = {cvm->platform_root()};
@@ -296,8 +293,9 @@ TEST_P(CvmTest, EveryChainVerifiesWithOpensslVerify) {
   if (IsSnp(GetParam())) {
     auto thim = Imds(*cvm).GetThimCertification();
     ASSERT_TRUE(thim.ok());
-    ASSERT_TRUE(WriteFileBytes(tmp / "bundle.pem", AsBytes(thim->certificate_chain)).ok());
-    ASSERT_TRUE(WriteFileBytes(tmp / "vcek.pem", AsBytes(thim->vcek_cert)).ok());
+    ASSERT_TRUE(
+        WriteFileBytes(tmp / "bundle.pem", AsBytes(x509::CertificatesToPem(thim->chain))).ok());
+    ASSERT_TRUE(WriteFileBytes(tmp / "vcek.pem", AsBytes(thim->vcek.ToPem())).ok());
     RunResult b = Shell("openssl verify -attime " + std::to_string(kNow) + " -CAfile " + hw_root +
                         " -untrusted " + tmp / "bundle.pem" + " " + tmp / "vcek.pem");
     EXPECT_EQ(b.status, 0) << b.output;

@@ -8,6 +8,7 @@
 #include "libskr/http/client.h"
 #include "libskr/jose/jws.h"
 #include "libskr/jose/jwt.h"
+#include "libskr/x509/certificate.h"
 #include "snp-tdx-emulator/amd/snp_firmware.h"
 #include "snp-tdx-emulator/imds/imds_server.h"
 #include "snp-tdx-emulator/intel/tdx_platform.h"
@@ -309,8 +310,8 @@ TEST_F(ImdsTest, ThimServesTheAmdCertification) {
   auto c = imds_->GetThimCertification();
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   json want = json::parse(*thim_);
-  EXPECT_EQ(c->vcek_cert, want["vcekCert"]);
-  EXPECT_EQ(c->certificate_chain, want["certificateChain"]);
+  EXPECT_EQ(c->vcek.ToPem(), want["vcekCert"]);
+  EXPECT_EQ(x509::CertificatesToPem(c->chain), want["certificateChain"]);
   EXPECT_EQ(c->tcbm, want["tcbm"]);
   EXPECT_EQ(Get("/metadata/THIM/amd/certification").body, *thim_);
   ExpectOauthError(Get("/metadata/THIM/amd/certification", {}), 400, "bad_request_102",
