@@ -104,10 +104,19 @@ Error ServiceError(std::string_view what, const http::Response& r) {
   return Internal(msg);
 }
 
+Result<http::Client> ClientFor(const ServiceEndpoint& endpoint) {
+  http::ClientOptions o;
+  o.base_url = endpoint.url;
+  o.ca_bundle_pem = endpoint.ca_bundle_pem;
+  o.read_timeout = endpoint.timeout;
+  o.write_timeout = endpoint.timeout;
+  return http::Client::Create(std::move(o));
+}
+
 // ---- IMDS ----
 
 Result<ImdsClient> ImdsClient::Create(ServiceEndpoint endpoint, RetryPolicy retry) {
-  SKR_ASSIGN_OR_RETURN(http::Client c, http::Client::Create(endpoint.url, endpoint.ca_bundle_pem));
+  SKR_ASSIGN_OR_RETURN(http::Client c, ClientFor(endpoint));
   return ImdsClient(std::move(c), std::move(retry));
 }
 
@@ -191,7 +200,7 @@ Result<AttestationFlow> AttestationFlowFromName(std::string_view name) {
 }
 
 Result<MaaClient> MaaClient::Create(ServiceEndpoint endpoint, RetryPolicy retry) {
-  SKR_ASSIGN_OR_RETURN(http::Client c, http::Client::Create(endpoint.url, endpoint.ca_bundle_pem));
+  SKR_ASSIGN_OR_RETURN(http::Client c, ClientFor(endpoint));
   return MaaClient(std::move(c), std::move(retry));
 }
 
@@ -225,7 +234,7 @@ Result<maa::SealedToken> MaaClient::AttestAzureGuest(const maa::AttestationInfo&
 
 Result<KeyVaultClient> KeyVaultClient::Create(ServiceEndpoint vault, std::string bearer_token,
                                               RetryPolicy retry, std::string api_version) {
-  SKR_ASSIGN_OR_RETURN(http::Client c, http::Client::Create(vault.url, vault.ca_bundle_pem));
+  SKR_ASSIGN_OR_RETURN(http::Client c, ClientFor(vault));
   return KeyVaultClient(std::move(c), std::move(bearer_token), std::move(retry),
                         std::move(api_version));
 }

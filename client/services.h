@@ -50,7 +50,12 @@ Error ServiceError(std::string_view what, const http::Response& response);
 struct ServiceEndpoint {
   std::string url;
   std::optional<std::string> ca_bundle_pem;  // nullopt: the system trust store
+  // Per-request read/write timeout; a request that times out counts as a connection failure
+  // (retried, then kUnavailable).
+  std::chrono::milliseconds timeout{30000};
 };
+// The HTTP client for an endpoint.
+Result<http::Client> ClientFor(const ServiceEndpoint& endpoint);
 
 // Which managed identity IMDS should issue the token for (at most one is set).
 struct IdentitySelector {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 #include "libskr/http/server.h"
@@ -185,6 +186,29 @@ TEST(KeyVault, ReleaseRequestShapeAndResponseParsing) {
   EXPECT_EQ(kv->Release("https://other.vault.azure.net/keys/k1", req).error().code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(kv->Release("a/b/c", req).error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(Timeouts, ASlowServiceTimesOutIsRetriedAndReportedNotAwaited) {
+  auto server = Serve([&](httplib::Server& s) {
+    s.Post("/attest/TdxVm", [&](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      res.set_content(R"({"token":"a.b.c"})", "application/json");
+    });
+  });
+  ASSERT_TRUE(server);
+  Recorder rec;
+  ServiceEndpoint ep{server->url(), std::nullopt, std::chrono::milliseconds(200)};
+  auto maa = MaaClient::Create(ep, rec.Policy(2));
+  ASSERT_TRUE(maa.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto t = maa->AttestTdxVm({});
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code(), ErrorCode::kUnavailable) << t.error().ToString();
+  EXPECT_NE(t.error().message().find("after 2 attempts"), std::string::npos)
+      << t.error().ToString();
+  EXPECT_EQ(rec.sleeps.size(), 1u);
+  EXPECT_LT(took, std::chrono::milliseconds(1400)) << "the client waited for the slow answer";
 }
 
 TEST(Flows, NamesRoundTrip) {
