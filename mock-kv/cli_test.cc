@@ -6,9 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "libskr/base/files.h"
@@ -112,6 +115,75 @@ TEST(MockKvCli, HttpsByDefaultWithCaOutAndDurableData) {
   auto g = client2->Get("/keys/durable?api-version=7.4");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->status, 200) << g->body;
+  EXPECT_EQ(Stop(again), 0);
+  std::filesystem::remove_all(dir);
+}
+
+// Durability (issue #5): SIGKILL while a client is creating keys as fast as it can; after a restart
+// on the same --data, every key whose create was acknowledged (200) is there with the same kid and
+// the same public key.
+TEST(MockKvCli, SigkillDuringACreateBurstLosesNoAcknowledgedKey) {
+  auto dir = std::filesystem::temp_directory_path() / ("mock-kv-kill-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> args = {MOCK_KV_BINARY, "--listen", "127.0.0.1:0",
+                                   "--seed",       "6",        "--http",
+                                   "--no-auth",    "--data",   (dir / "db").string()};
+  Child c = Spawn(args);
+  std::string line = ReadLine(c.out);
+  ASSERT_EQ(line.rfind("listening on http://", 0), 0u) << line;
+  auto client = http::Client::Create(line.substr(13));
+  ASSERT_TRUE(client.ok());
+
+  struct Acked {
+    std::string name, kid, x, y;
+  };
+  std::mutex mu;
+  std::vector<Acked> acked;
+  std::atomic<bool> stop{false};
+  std::thread burst([&] {
+    for (int i = 0; !stop; ++i) {
+      const std::string name = "burst-" + std::to_string(i);
+      auto r = client->Post("/keys/" + name + "/create?api-version=7.4", {},
+                            R"({"kty":"EC-HSM","crv":"P-256"})");
+      if (!r.ok()) break;  // the server is gone
+      if (r->status != 200) continue;
+      auto j = nlohmann::json::parse(r->body, nullptr, false);
+      std::lock_guard<std::mutex> lock(mu);
+      acked.push_back({name, j["key"]["kid"], j["key"]["x"], j["key"]["y"]});
+    }
+  });
+  for (int waited = 0; waited < 600; ++waited) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (acked.size() >= 20) break;
+    }
+    usleep(50 * 1000);
+  }
+  kill(c.pid, SIGKILL);  // mid-burst: requests are in flight
+  int status = 0;
+  waitpid(c.pid, &status, 0);
+  close(c.out);
+  stop = true;
+  burst.join();
+  ASSERT_GE(acked.size(), 20u);
+
+  Child again = Spawn(args);
+  line = ReadLine(again.out);
+  ASSERT_EQ(line.rfind("listening on http://", 0), 0u) << line;
+  auto client2 = http::Client::Create(line.substr(13));
+  ASSERT_TRUE(client2.ok());
+  for (const Acked& a : acked) {
+    auto g = client2->Get("/keys/" + a.name + "?api-version=7.4");
+    ASSERT_TRUE(g.ok());
+    ASSERT_EQ(g->status, 200) << a.name << ": " << g->body;
+    auto j = nlohmann::json::parse(g->body);
+    // The kid's host is the (new) server URL; name and version must be the same.
+    const std::string kid = j["key"]["kid"];
+    EXPECT_EQ(kid.substr(kid.find("/keys/")), a.kid.substr(a.kid.find("/keys/")));
+    EXPECT_EQ(j["key"]["x"], a.x);
+    EXPECT_EQ(j["key"]["y"], a.y);
+  }
   EXPECT_EQ(Stop(again), 0);
   std::filesystem::remove_all(dir);
 }
