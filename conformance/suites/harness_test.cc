@@ -11,6 +11,7 @@
 #include <string>
 
 #include "conformance/harness/stack.h"
+#include "libskr/testing/process.h"
 
 namespace skr::harness {
 namespace {
@@ -52,14 +53,9 @@ bool Spawn(const std::vector<std::string>& argv, Child& child) {
 }
 
 std::string RunShell(const std::string& cmd, int* status) {
-  FILE* f = ::popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while (f && (n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-  int st = f ? ::pclose(f) : -1;
-  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
+  ::skr::testing::ShellResult r = ::skr::testing::RunShell(cmd + " 2>&1");
+  *status = r.status;
+  return r.output;
 }
 
 TEST(Harness, ServeWorksWithAnExternalClientUsingOnlyThePrintedEnvironment) {

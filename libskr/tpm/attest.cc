@@ -5,34 +5,22 @@
 #include <cstdio>
 
 #include "libskr/crypto/signature.h"
+#include "libskr/tpm/internal.h"
 #include "libskr/tpm/public.h"
 
 namespace skr::tpm {
 namespace {
 
+using internal::Hex16;
+using internal::TakeBounded2B;
+
 constexpr size_t kMaxRsaSigBytes = 512;
 constexpr size_t kMaxEccParamBytes = 128;
 
-std::string Hex16(uint16_t v) {
-  char buf[8];
-  std::snprintf(buf, sizeof(buf), "0x%04x", v);
-  return buf;
-}
 std::string Hex32(uint32_t v) {
   char buf[12];
   std::snprintf(buf, sizeof(buf), "0x%08x", v);
   return buf;
-}
-
-Result<ByteView> TakeBounded2B(ByteReader& r, std::string_view field, size_t max) {
-  size_t at = r.position();
-  SKR_ASSIGN_OR_RETURN(ByteView b, r.TakeSized16Be(field));
-  if (b.size() > max) {
-    return r.MalformedAt(
-        at, field,
-        "size " + std::to_string(b.size()) + " exceeds the maximum " + std::to_string(max));
-  }
-  return b;
 }
 
 Result<void> CheckDone(const ByteReader& r, std::string_view what) {

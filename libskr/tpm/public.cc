@@ -2,8 +2,13 @@
 
 #include <cstdio>
 
+#include "libskr/tpm/internal.h"
+
 namespace skr::tpm {
 namespace {
+
+using internal::Hex16;
+using internal::TakeBounded2B;
 
 constexpr uint16_t kAlgKeyedHash = 0x0008;
 constexpr uint16_t kAlgSymCipher = 0x0025;
@@ -14,23 +19,6 @@ constexpr uint32_t kDefaultRsaExponent = 65537;
 constexpr size_t kMaxDigest = 64;
 constexpr size_t kMaxRsaBytes = 512;
 constexpr size_t kMaxEccBytes = 128;
-
-std::string Hex16(uint16_t v) {
-  char buf[8];
-  std::snprintf(buf, sizeof(buf), "0x%04x", v);
-  return buf;
-}
-
-Result<ByteView> TakeBounded2B(ByteReader& r, std::string_view field, size_t max) {
-  size_t at = r.position();
-  SKR_ASSIGN_OR_RETURN(ByteView b, r.TakeSized16Be(field));
-  if (b.size() > max) {
-    return r.MalformedAt(
-        at, field,
-        "size " + std::to_string(b.size()) + " exceeds the maximum " + std::to_string(max));
-  }
-  return b;
-}
 
 Result<TpmScheme> TakeScheme(ByteReader& r, std::string_view field) {
   TpmScheme s;

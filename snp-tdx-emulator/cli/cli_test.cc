@@ -13,6 +13,7 @@
 #include <map>
 
 #include "libskr/base/files.h"
+#include "libskr/testing/process.h"
 #include "libskr/x509/certificate.h"
 
 namespace {
@@ -26,63 +27,13 @@ std::string Binary() {
       .string();
 }
 
-struct RunResult {
-  int status = -1;
-  std::string output;
-};
+using RunResult = ::skr::testing::ShellResult;
+using ::skr::testing::SwtpmChildrenOf;
 
-RunResult Shell(const std::string& cmd) {
-  RunResult out;
-  FILE* f = ::popen(cmd.c_str(), "r");
-  if (f == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.output.append(buf, n);
-  int st = ::pclose(f);
-  out.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
-}
+RunResult Shell(const std::string& cmd) { return ::skr::testing::RunShell(cmd); }
+bool Alive(int pid) { return ::skr::testing::ProcessAlive(pid); }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "skr-emu-cli-XXXXXX").string();
-    path_ = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& f) const { return (path_ / f).string(); }
-
- private:
-  fs::path path_;
-};
-
-// Live swtpm processes whose parent is `ppid`.
-std::vector<int> SwtpmChildrenOf(int ppid) {
-  std::vector<int> pids;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t close = stat.rfind(')');
-    if (close == std::string::npos || stat.find("(swtpm)") == std::string::npos) continue;
-    char state = 0;
-    int parent = 0;
-    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &parent) != 2) continue;
-    if (parent == ppid && state != 'Z') pids.push_back(std::stoi(name));
-  }
-  return pids;
-}
-
-bool Alive(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = stat.rfind(')');
-  return close != std::string::npos && stat[close + 2] != 'Z';
-}
+using TempDir = ::skr::testing::TempDir;
 
 TEST(EmulatorCli, ExportedChainsVerifyWithOpensslAndDependOnlyOnTheSeed) {
   TempDir tmp;

@@ -20,6 +20,7 @@
 #include "libskr/snp/verify.h"
 #include "libskr/tdx/abi.h"
 #include "libskr/tdx/verify.h"
+#include "libskr/testing/process.h"
 #include "snp-tdx-emulator/cvm/emulated_cvm.h"
 
 namespace skr::emulator::cvm {
@@ -31,63 +32,18 @@ constexpr int64_t kNow = 1795000000;  // fixed: 2026-11-18
 
 Bytes Seed(std::string_view s) { return ToBytes(AsBytes(s)); }
 
-struct RunResult {
-  int status = -1;
-  std::string output;
-};
+using RunResult = ::skr::testing::ShellResult;
+using TempDir = ::skr::testing::TempDir;
 
-RunResult Shell(const std::string& cmd) {
-  RunResult out;
-  FILE* f = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (f == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.output.append(buf, n);
-  int st = ::pclose(f);
-  out.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
-}
+RunResult Shell(const std::string& cmd) { return ::skr::testing::RunShell(cmd); }
 
 // tpm2-tools only, pointed at the CVM's vTPM through TPM2TOOLS_TCTI.
 RunResult Tool(const EmulatedCvm& cvm, const std::string& cmd) {
   return Shell("TPM2TOOLS_TCTI='" + cvm.tcti() + "' " + cmd);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "skr-cvm-test-XXXXXX").string();
-    path_ = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& f) const { return (path_ / f).string(); }
-
- private:
-  fs::path path_;
-};
-
 // Live swtpm processes whose parent is this test process.
-std::vector<int> SwtpmChildren() {
-  std::vector<int> pids;
-  const std::string me = std::to_string(::getpid());
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // pid (comm) state ppid ...
-    size_t close = stat.rfind(')');
-    if (close == std::string::npos || stat.find("(swtpm)") == std::string::npos) continue;
-    char state = 0;
-    int ppid = 0;
-    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) != 2) continue;
-    if (std::to_string(ppid) == me && state != 'Z') pids.push_back(std::stoi(name));
-  }
-  return pids;
-}
+std::vector<int> SwtpmChildren() { return ::skr::testing::SwtpmChildrenOf(::getpid()); }
 
 std::unique_ptr<EmulatedCvm> StartCvm(const std::string& seed, CvmKind kind,
                                       CvmOptions extra = {}) {

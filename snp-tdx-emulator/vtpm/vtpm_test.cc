@@ -15,6 +15,7 @@
 #include "libskr/base/files.h"
 #include "libskr/crypto/keys.h"
 #include "libskr/crypto/signature.h"
+#include "libskr/testing/process.h"
 #include "libskr/tpm/device.h"
 #include "snp-tdx-emulator/vtpm/azure_vtpm.h"
 #include "snp-tdx-emulator/vtpm/net.h"
@@ -48,41 +49,13 @@ Bytes UserData(uint8_t seed) {
   return d;
 }
 
-struct RunResult {
-  int status = -1;
-  std::string output;
-};
+using RunResult = ::skr::testing::ShellResult;
+using TempDir = ::skr::testing::TempDir;
 
 // Runs a shell command with TPM2TOOLS_TCTI set, capturing stdout+stderr.
 RunResult RunTool(const std::string& tcti, const std::string& cmd) {
-  RunResult out;
-  std::string full = "TPM2TOOLS_TCTI='" + tcti + "' " + cmd + " 2>&1";
-  FILE* f = ::popen(full.c_str(), "r");
-  if (f == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.output.append(buf, n);
-  int st = ::pclose(f);
-  out.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
+  return ::skr::testing::RunShell("TPM2TOOLS_TCTI='" + tcti + "' " + cmd + " 2>&1");
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "skr-vtpm-test-XXXXXX").string();
-    path_ = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  std::string operator/(const std::string& f) const { return (path_ / f).string(); }
-
- private:
-  fs::path path_;
-};
 
 // Pids of running swtpm processes whose command line mentions `needle` (e.g. our state dir).
 std::vector<int> SwtpmPidsWith(const std::string& needle) {
