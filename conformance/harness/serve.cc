@@ -48,6 +48,7 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
     return 1;
   }
   emulator::cvm::EmulatedCvm& c = s.cvm(0);
+  http::InstallShutdownHandlers();  // before announcing: a SIGTERM right after must stop cleanly
   if (options.json) {
     nlohmann::json j = {{"maa_url", s.maa().url()},         {"vault_url", s.vault().url()},
                         {"imds_url", c.imds_url()},         {"tcti", c.tcti()},

@@ -81,11 +81,6 @@ std::string ServerFlagsHelp() {
          "  --help               this text\n";
 }
 
-void PrintListening(std::string_view url) {
-  std::fprintf(stdout, "listening on %.*s\n", static_cast<int>(url.size()), url.data());
-  std::fflush(stdout);
-}
-
 namespace {
 
 int g_signal_pipe[2] = {-1, -1};
@@ -99,7 +94,7 @@ void OnShutdownSignal(int sig) {
 
 }  // namespace
 
-int WaitForShutdownSignal() {
+void InstallShutdownHandlers() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (pipe2(g_signal_pipe, O_CLOEXEC) != 0) return;
@@ -111,6 +106,18 @@ int WaitForShutdownSignal() {
     sigaction(SIGTERM, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a client closing early must not kill the server
   });
+}
+
+void PrintListening(std::string_view url) {
+  // Handlers first: whoever reads this line may send SIGTERM at once, and that must be a clean
+  // stop.
+  InstallShutdownHandlers();
+  std::fprintf(stdout, "listening on %.*s\n", static_cast<int>(url.size()), url.data());
+  std::fflush(stdout);
+}
+
+int WaitForShutdownSignal() {
+  InstallShutdownHandlers();
   unsigned char b = 0;
   while (true) {
     ssize_t n = read(g_signal_pipe[0], &b, 1);

@@ -42,7 +42,11 @@ Result<std::vector<std::string>> ParseServerFlags(int argc, char** argv, ServerF
 // Help text for the common flags, one per line.
 std::string ServerFlagsHelp();
 
-// Prints "listening on <url>" as one line on stdout and flushes it.
+// Installs the SIGINT/SIGTERM handlers WaitForShutdownSignal() waits on (idempotent). Call it
+// before announcing readiness, so a signal sent right after the announcement is a clean stop.
+void InstallShutdownHandlers();
+// Installs the shutdown handlers, then prints "listening on <url>" as one line on stdout and
+// flushes it.
 void PrintListening(std::string_view url);
 
 // Blocks until SIGINT or SIGTERM arrives and returns its number. Installs handlers that write to
