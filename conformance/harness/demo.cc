@@ -7,6 +7,7 @@
 
 #include "conformance/harness/stack.h"
 #include "conformance/harness/steps.h"
+#include "libskr/crypto/digest.h"
 #include "libskr/crypto/keys.h"
 #include "libskr/encoding/encoding.h"
 #include "libskr/hcl/report.h"
@@ -48,9 +49,12 @@ void RunFlow(StepRunner& run, EmulatedStack& stack, emulator::cvm::EmulatedCvm& 
             SKR_ASSIGN_OR_RETURN(Bytes raw, client->tpm().ReadHclReport());
             SKR_ASSIGN_OR_RETURN(hcl::HclReport r, hcl::ParseHclReport(raw));
             SKR_RETURN_IF_ERROR(hcl::VerifyRuntimeClaimsBinding(r));
+            // The digest shows the evidence is a function of the seed (same seed, same bytes).
             return std::to_string(raw.size()) + " bytes, " +
                    std::string(hcl::ReportTypeName(r.report_type)) +
-                   " hardware report; REPORT_DATA binds the runtime claims (HCLAkPub, user-data)";
+                   " hardware report; REPORT_DATA binds the runtime claims (HCLAkPub, user-data); "
+                   "sha256 " +
+                   Short(encoding::HexEncode(crypto::Sha256(raw)), 16);
           });
   if (!client) return;
   run.Run("guest: fresh HCL report for new user data (NV 0x01400002)",
@@ -63,7 +67,9 @@ void RunFlow(StepRunner& run, EmulatedStack& stack, emulator::cvm::EmulatedCvm& 
             SKR_ASSIGN_OR_RETURN(std::optional<Bytes> got, claims.UserData());
             if (!got || *got != ud)
               return VerificationFailed("the report does not carry the user data");
-            return "user-data " + Short(encoding::HexEncodeUpper(ud)) + " is in the new report";
+            return "user-data " + Short(encoding::HexEncodeUpper(ud)) +
+                   " is in the new report; hardware report sha256 " +
+                   Short(encoding::HexEncode(crypto::Sha256(r.hw_report)), 16);
           });
   run.Run("guest -> MAA: AzureGuest attestation (TPM quote, AK-certified ephemeral key, " +
               std::string(isolation == "sevsnpvm" ? "SNP report + VCEK chain from THIM"

@@ -276,6 +276,14 @@ TEST_P(CvmTest, SameSeedSameBytesOtherSeedOtherBytes) {
   ASSERT_TRUE(token_a.ok());
   Bytes quote_a;
   if (!IsSnp(GetParam())) quote_a = Imds(*a).GetTdQuote(hw_a).value();
+  // The vTPM is part of the seed too: its EK and AK (HCLEkPub, HCLAkPub), the AK certificate and
+  // the HCL report at 0x01400001, read with tpm2-tools.
+  TempDir tmp;
+  const vtpm::VtpmKeys keys_a = a->vtpm().keys();
+  const Bytes ak_cert_a = a->ak_cert().ToDer();
+  ASSERT_EQ(
+      Tool(*a, "tpm2_nvread -C o 0x01400001 -o " + (tmp.path() / "hcl_a.bin").string()).status, 0);
+  const Bytes hcl_a = ReadFileBytes(tmp.path() / "hcl_a.bin").value();
   a->Stop();
   a.reset();
 
@@ -291,6 +299,12 @@ TEST_P(CvmTest, SameSeedSameBytesOtherSeedOtherBytes) {
   if (!IsSnp(GetParam())) {
     EXPECT_EQ(Imds(*b).GetTdQuote(hw_a).value(), quote_a);
   }
+  EXPECT_EQ(b->vtpm().keys().ek.rsa_modulus, keys_a.ek.rsa_modulus);
+  EXPECT_EQ(b->vtpm().keys().ak.rsa_modulus, keys_a.ak.rsa_modulus);
+  EXPECT_EQ(b->ak_cert().ToDer(), ak_cert_a);
+  ASSERT_EQ(
+      Tool(*b, "tpm2_nvread -C o 0x01400001 -o " + (tmp.path() / "hcl_b.bin").string()).status, 0);
+  EXPECT_EQ(ReadFileBytes(tmp.path() / "hcl_b.bin").value(), hcl_a);
   b.reset();
 
   auto c = StartCvm("other-seed", GetParam());
@@ -301,6 +315,11 @@ TEST_P(CvmTest, SameSeedSameBytesOtherSeedOtherBytes) {
   EXPECT_NE(c->vtpm_ca_pem(), ca_a);
   EXPECT_NE(c->HardwareReport(rd).value(), hw_a);
   EXPECT_NE(c->vm_id(), vm_a);
+  EXPECT_NE(c->vtpm().keys().ek.rsa_modulus, keys_a.ek.rsa_modulus);
+  EXPECT_NE(c->vtpm().keys().ak.rsa_modulus, keys_a.ak.rsa_modulus);
+  ASSERT_EQ(
+      Tool(*c, "tpm2_nvread -C o 0x01400001 -o " + (tmp.path() / "hcl_c.bin").string()).status, 0);
+  EXPECT_NE(ReadFileBytes(tmp.path() / "hcl_c.bin").value(), hcl_a);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, CvmTest,

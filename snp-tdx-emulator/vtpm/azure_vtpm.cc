@@ -50,6 +50,7 @@ Result<std::unique_ptr<AzureVtpm>> AzureVtpm::Start(Options options) {
   std::unique_ptr<AzureVtpm> v(new AzureVtpm());
   SwtpmProcess::Options so;
   so.state_dir = options.state_dir;
+  so.entropy_key = options.entropy_key;
   SKR_ASSIGN_OR_RETURN(v->swtpm_, SwtpmProcess::Start(so));
   if (auto r = v->Provision(); !r.ok()) return r.error().WithContext("AzureVtpm provisioning");
   Paravisor::Options po;

@@ -54,6 +54,9 @@ class AzureVtpm {
     std::filesystem::path state_dir;
     // The paravisor's command port P (control at P+1); 0 = a free pair.
     uint16_t listen_port = 0;
+    // Passed to swtpm (SwtpmProcess::Options::entropy_key): 32 bytes make the TPM's seeds, and so
+    // the EK and AK, follow from it; empty = the OS RNG.
+    Bytes entropy_key;
   };
 
   static Result<std::unique_ptr<AzureVtpm>> Start(Options options);

@@ -11,10 +11,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "libskr/base/files.h"
+#include "libskr/encoding/encoding.h"
 #include "snp-tdx-emulator/vtpm/net.h"
 
 namespace skr::emulator::vtpm {
@@ -31,12 +34,40 @@ bool WaitExit(pid_t pid, std::chrono::milliseconds timeout, int* status) {
   }
 }
 
-// Forks and execs swtpm; the argv is built before fork so the child only makes async-signal-safe
-// calls.
-Result<pid_t> Spawn(const std::vector<std::string>& args, const std::string& log_path) {
+constexpr char kEntropyKeyVariable[] = "SKR_SWTPM_ENTROPY_KEY";
+
+// The OpenSSL configuration that makes skr_seeded_rand's "SKR-SEEDED" the DRBG of every OpenSSL
+// context in swtpm (OpenSSL 3.0 config(5): the `random` section's `random` names the DRBG); the
+// default provider stays active for everything else.
+std::string SeededRandConfig(const std::string& module_path) {
+  return "openssl_conf = skr_init\n"
+         "[skr_init]\n"
+         "providers = skr_providers\n"
+         "random = skr_random\n"
+         "[skr_providers]\n"
+         "default = skr_default_provider\n"
+         "skr_seeded = skr_seeded_provider\n"
+         "[skr_default_provider]\n"
+         "activate = 1\n"
+         "[skr_seeded_provider]\n"
+         "module = " +
+         module_path +
+         "\n"
+         "activate = 1\n"
+         "[skr_random]\n"
+         "random = SKR-SEEDED\n";
+}
+
+// Forks and execs swtpm; argv and environment are built before fork so the child only makes
+// async-signal-safe calls.
+Result<pid_t> Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                    const std::string& log_path) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) {
     return Unavailable("cannot open swtpm log " + log_path + ": " + std::strerror(errno));
@@ -55,7 +86,7 @@ Result<pid_t> Spawn(const std::vector<std::string>& args, const std::string& log
     ::dup2(log_fd, STDERR_FILENO);
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(log_fd);
@@ -88,6 +119,33 @@ Result<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const Options& options
   }
   const std::string log_path = (p->state_dir_ / "swtpm.log").string();
 
+  // swtpm inherits our environment, minus any OpenSSL configuration of ours unless the entropy is
+  // seeded, in which case it gets the seeded-entropy configuration and key.
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view v(*e);
+    if (v.starts_with("OPENSSL_CONF=") || v.starts_with(kEntropyKeyVariable)) continue;
+    env.emplace_back(v);
+  }
+  if (!options.entropy_key.empty()) {
+    if (options.entropy_key.size() != 32) {
+      return InvalidArgument("SwtpmProcess: entropy_key is " +
+                             std::to_string(options.entropy_key.size()) +
+                             " bytes; it must be 32 (or empty for the OS RNG)");
+    }
+    const std::filesystem::path module = SKR_SEEDED_RAND_MODULE;
+    if (!std::filesystem::exists(module)) {
+      return Unavailable("the seeded-entropy OpenSSL provider " + module.string() +
+                         " is missing; build the skr_seeded_rand target (cmake --build "
+                         "build --target skr_seeded_rand)");
+    }
+    const std::filesystem::path conf = p->state_dir_ / "swtpm-openssl.cnf";
+    SKR_RETURN_IF_ERROR(WriteFileBytes(conf, AsBytes(SeededRandConfig(module.string()))));
+    env.push_back("OPENSSL_CONF=" + conf.string());
+    env.push_back(std::string(kEntropyKeyVariable) + "=" +
+                  encoding::HexEncode(options.entropy_key));
+  }
+
   std::string last_error = "no attempt";
   for (int attempt = 0; attempt < 8; ++attempt) {
     SKR_ASSIGN_OR_RETURN(uint16_t port, FindFreePortPair());
@@ -106,7 +164,7 @@ Result<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const Options& options
         "--flags",
         "not-need-init,startup-clear",
     };
-    SKR_ASSIGN_OR_RETURN(pid_t pid, Spawn(args, log_path));
+    SKR_ASSIGN_OR_RETURN(pid_t pid, Spawn(args, env, log_path));
     // Ready when both ports accept; an early exit means a port collision (or a broken setup).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     bool ready = false, exited = false;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "libskr/base/bytes.h"
 #include "libskr/base/result.h"
 
 namespace skr::emulator::vtpm {
@@ -22,6 +23,10 @@ class SwtpmProcess {
     // (created if missing) and kept, so NV indices and persistent keys survive a restart.
     std::filesystem::path state_dir;
     std::string swtpm_binary = "/usr/bin/swtpm";
+    // 32 bytes: swtpm draws all its entropy from a ChaCha20 stream under this key (the
+    // skr_seeded_rand OpenSSL provider, loaded into swtpm only), so the TPM's seeds (EPS, hence EK
+    // and AK; the NULL seed) are the same on every run with the same key. Empty: the OS RNG.
+    Bytes entropy_key;
   };
 
   // Starts swtpm on a free port pair, retrying on port collisions; returns once it accepts

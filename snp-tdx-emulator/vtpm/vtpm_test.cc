@@ -289,6 +289,68 @@ TEST(AzureVtpmLifecycle, PersistedStateKeepsTheAk) {
   EXPECT_TRUE(SwtpmPidsWith((tmp.path() / "state").string()).empty());
 }
 
+// The configuration swtpm gets makes OpenSSL's RNG the provider's ChaCha20 keystream: with an
+// all-zero key, `openssl rand` under it prints RFC 8439 appendix A.1 test vector #1.
+TEST(AzureVtpmLifecycle, SeededEntropyIsTheChaCha20Keystream) {
+  SwtpmProcess::Options o;
+  o.entropy_key = Bytes(32, 0);
+  auto swtpm = SwtpmProcess::Start(o);
+  ASSERT_TRUE(swtpm.ok()) << swtpm.error().ToString();
+  const fs::path conf = (*swtpm)->state_dir() / "swtpm-openssl.cnf";
+  ASSERT_TRUE(fs::exists(conf));
+  const std::string env = "OPENSSL_CONF=" + conf.string() +
+                          " SKR_SWTPM_ENTROPY_KEY=" + std::string(64, '0') + " openssl rand -hex ";
+  RunResult r = ::skr::testing::RunShell(env + "64");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7"
+            "da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586\n");
+  // Without a well-formed key the provider refuses to load, so nothing runs on a fixed stream.
+  RunResult bad = ::skr::testing::RunShell("OPENSSL_CONF=" + conf.string() +
+                                           " SKR_SWTPM_ENTROPY_KEY=abc openssl rand -hex 8 2>&1");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.output.find("SKR_SWTPM_ENTROPY_KEY must hold 64 hex digits"), std::string::npos)
+      << bad.output;
+}
+
+// Two fresh TPMs with the same entropy key are the same TPM: same EK and AK (from the EPS) and the
+// same TPM2_GetRandom stream; another key or the OS RNG gives other keys.
+TEST(AzureVtpmLifecycle, EntropyKeyMakesTheTpmSeedsReproducible) {
+  struct Run {
+    Bytes ek, ak, random;
+  };
+  auto start = [](Bytes key) -> Run {
+    AzureVtpm::Options o;
+    o.report_provider_factory = TestFactory();
+    o.entropy_key = std::move(key);
+    auto v = AzureVtpm::Start(std::move(o));
+    EXPECT_TRUE(v.ok()) << v.error().ToString();
+    if (!v.ok()) return {};
+    RunResult r = RunTool((*v)->tcti(), "tpm2_getrandom --hex 32");
+    EXPECT_EQ(r.status, 0) << r.output;
+    return {(*v)->keys().ek.rsa_modulus, (*v)->keys().ak.rsa_modulus, ToBytes(AsBytes(r.output))};
+  };
+  const Run a = start(Bytes(32, 0x11));
+  const Run b = start(Bytes(32, 0x11));
+  const Run c = start(Bytes(32, 0x22));
+  const Run os_rng = start({});
+  ASSERT_FALSE(a.ek.empty());
+  EXPECT_EQ(a.ek, b.ek);
+  EXPECT_EQ(a.ak, b.ak);
+  EXPECT_EQ(a.random, b.random);
+  EXPECT_NE(a.ek, c.ek);
+  EXPECT_NE(a.ak, c.ak);
+  EXPECT_NE(a.random, c.random);
+  EXPECT_NE(a.ek, os_rng.ek);
+
+  AzureVtpm::Options bad;
+  bad.report_provider_factory = TestFactory();
+  bad.entropy_key = Bytes(31, 0x11);
+  auto v = AzureVtpm::Start(std::move(bad));
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message().find("must be 32"), std::string::npos) << v.error().ToString();
+}
+
 // Sends raw bytes to the paravisor; returns what comes back until the paravisor closes the
 // connection (after the client half-closes).
 Bytes RawExchange(uint16_t port, ByteView bytes) {
