@@ -278,6 +278,7 @@ int main(int argc, char** argv) {
     vtpm::AzureVtpm::Options vo;
     vo.state_dir = state_dir;
     vo.listen_port = flags.listen.port;  // the TCTI port P (control P+1); 0 = free pair
+    vo.entropy_key = vtpm::EntropyKeyFromSeed(seed);  // EK, AK and HCL report follow the seed
     vo.report_provider_factory = [hcl](const vtpm::VtpmKeys& keys) {
       HclGeneratorOptions o = hcl;
       o.ak_modulus = keys.ak.rsa_modulus;

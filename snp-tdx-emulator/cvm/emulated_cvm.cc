@@ -203,7 +203,7 @@ Result<std::unique_ptr<EmulatedCvm>> EmulatedCvm::Start(CvmOptions options) {
   vo.state_dir = options.vtpm_state_dir;
   // The vTPM's seeds (EPS -> EK, AK; the NULL seed) follow from the CVM seed, so HCLAkPub,
   // HCLEkPub and with them the HCL report are the same bytes on every run.
-  vo.entropy_key = crypto::Drbg(seed, "vtpm/swtpm-entropy").Generate(32);
+  vo.entropy_key = vtpm::EntropyKeyFromSeed(seed);
   vo.report_provider_factory = [hcl](const vtpm::VtpmKeys& keys) {
     HclGeneratorOptions o = hcl;
     o.ak_modulus = keys.ak.rsa_modulus;

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "libskr/crypto/digest.h"
+#include "libskr/crypto/drbg.h"
 
 namespace skr::emulator::vtpm {
 namespace {
@@ -27,6 +28,10 @@ BootEvent Event(uint32_t pcr, uint32_t type, ByteView data) {
 }
 
 }  // namespace
+
+Bytes EntropyKeyFromSeed(ByteView seed) {
+  return crypto::Drbg(seed, "vtpm/swtpm-entropy").Generate(32);
+}
 
 std::vector<BootEvent> EmulatedBootEvents() {
   std::vector<BootEvent> ev;

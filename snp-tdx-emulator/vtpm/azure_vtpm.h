@@ -31,6 +31,10 @@ struct BootEvent {
   Bytes sha256;  // SHA-256(event_data), extended into the SHA-256 bank
 };
 
+// The swtpm entropy key (Options::entropy_key) of the emulator seed `seed`: one derivation for the
+// library (EmulatedCvm) and the CLI, so both make the same vTPM from the same seed.
+Bytes EntropyKeyFromSeed(ByteView seed);
+
 // The fixed event list (same bytes on every run).
 std::vector<BootEvent> EmulatedBootEvents();
 
