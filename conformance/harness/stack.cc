@@ -39,6 +39,8 @@ Result<std::unique_ptr<EmulatedStack>> EmulatedStack::Start(StackOptions options
   maa.service.now = s->options_.now;
   for (emulator::cvm::CvmOptions c : s->options_.cvms) {
     c.seed = seed;
+    // One tenant, host and vTPM CA for all, but each CVM its own VM id and vTPM.
+    if (c.vm_name.empty()) c.vm_name = "vm" + std::to_string(s->cvms_.size());
     c.now = s->options_.now;
     auto cvm = emulator::cvm::EmulatedCvm::Start(std::move(c));
     if (!cvm.ok()) return cvm.error().WithContext("starting an emulated CVM");

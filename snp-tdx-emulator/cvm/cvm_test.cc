@@ -331,6 +331,32 @@ INSTANTIATE_TEST_SUITE_P(Kinds, CvmTest,
                            return n;
                          });
 
+// VMs of one seed share the tenant, the host and the vTPM CA; the name gives each its own VM id
+// and vTPM, and the same name the same ones.
+TEST(CvmOptionsTest, VmNameSelectsTheVmIdAndTheVtpm) {
+  CvmOptions one, two, one_again;
+  one.vm_name = one_again.vm_name = "web-1";
+  two.vm_name = "web-2";
+  auto a = StartCvm("cvm-seed", CvmKind::kTdx, one);
+  ASSERT_NE(a, nullptr);
+  const std::string vm_a = a->vm_id();
+  const Bytes ak_a = a->vtpm().keys().ak.rsa_modulus;
+  const std::string ca_a = a->vtpm_ca_pem();
+  const std::string issuer_a = a->entra_issuer();
+  a.reset();
+  auto b = StartCvm("cvm-seed", CvmKind::kTdx, two);
+  ASSERT_NE(b, nullptr);
+  EXPECT_NE(b->vm_id(), vm_a);
+  EXPECT_NE(b->vtpm().keys().ak.rsa_modulus, ak_a);
+  EXPECT_EQ(b->vtpm_ca_pem(), ca_a);
+  EXPECT_EQ(b->entra_issuer(), issuer_a);
+  b.reset();
+  auto c = StartCvm("cvm-seed", CvmKind::kTdx, one_again);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->vm_id(), vm_a);
+  EXPECT_EQ(c->vtpm().keys().ak.rsa_modulus, ak_a);
+}
+
 TEST(CvmOptionsTest, LaunchParametersShowUpInTheHardwareReport) {
   CvmOptions o;
   o.snp_policy = 0x30000 | (1u << 19);  // DEBUG allowed

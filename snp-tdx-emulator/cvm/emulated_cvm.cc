@@ -175,6 +175,7 @@ Result<std::unique_ptr<EmulatedCvm>> EmulatedCvm::Start(CvmOptions options) {
   // IMDS first: the VM id goes into the HCL report's vmUniqueId and the AK certificate.
   io.listen = options.imds_listen;
   io.seed = seed;
+  if (!options.vm_name.empty()) io.vm_id = imds::DeriveGuid(seed, "azure/vm-id/" + options.vm_name);
   io.clock = cvm->clock_;
   io.location = options.location;
   SKR_ASSIGN_OR_RETURN(cvm->imds_, imds::ImdsServer::Start(std::move(io)));
@@ -203,7 +204,7 @@ Result<std::unique_ptr<EmulatedCvm>> EmulatedCvm::Start(CvmOptions options) {
   vo.state_dir = options.vtpm_state_dir;
   // The vTPM's seeds (EPS -> EK, AK; the NULL seed) follow from the CVM seed, so HCLAkPub,
   // HCLEkPub and with them the HCL report are the same bytes on every run.
-  vo.entropy_key = vtpm::EntropyKeyFromSeed(seed);
+  vo.entropy_key = vtpm::EntropyKeyFromSeed(seed, options.vm_name);
   vo.report_provider_factory = [hcl](const vtpm::VtpmKeys& keys) {
     HclGeneratorOptions o = hcl;
     o.ak_modulus = keys.ak.rsa_modulus;

@@ -36,6 +36,9 @@ bool IsSnp(CvmKind kind);
 
 struct CvmOptions {
   Bytes seed;
+  // Several VMs of one seed (one tenant, one AMD/Intel host, one vTPM CA) tell themselves apart by
+  // name: it selects the VM id and the vTPM (EK, AK). Empty: the seed's default VM.
+  std::string vm_name;
   CvmKind kind = CvmKind::kSnpMilan;
   std::optional<int64_t> now;  // a FixedClock at this time; nullopt: the system clock
   // SEV-SNP launch parameters (defaults: amd::AzureLikeReportTemplate).

@@ -29,8 +29,10 @@ BootEvent Event(uint32_t pcr, uint32_t type, ByteView data) {
 
 }  // namespace
 
-Bytes EntropyKeyFromSeed(ByteView seed) {
-  return crypto::Drbg(seed, "vtpm/swtpm-entropy").Generate(32);
+Bytes EntropyKeyFromSeed(ByteView seed, std::string_view vm_name) {
+  std::string label = "vtpm/swtpm-entropy";
+  if (!vm_name.empty()) label += "/" + std::string(vm_name);
+  return crypto::Drbg(seed, label).Generate(32);
 }
 
 std::vector<BootEvent> EmulatedBootEvents() {

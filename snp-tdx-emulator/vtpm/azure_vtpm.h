@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libskr/base/bytes.h"
@@ -31,9 +32,10 @@ struct BootEvent {
   Bytes sha256;  // SHA-256(event_data), extended into the SHA-256 bank
 };
 
-// The swtpm entropy key (Options::entropy_key) of the emulator seed `seed`: one derivation for the
-// library (EmulatedCvm) and the CLI, so both make the same vTPM from the same seed.
-Bytes EntropyKeyFromSeed(ByteView seed);
+// The swtpm entropy key (Options::entropy_key) of the emulator seed `seed` and VM `vm_name` (empty:
+// the seed's default VM): one derivation for the library (EmulatedCvm) and the CLI, so both make
+// the same vTPM from the same seed.
+Bytes EntropyKeyFromSeed(ByteView seed, std::string_view vm_name = {});
 
 // The fixed event list (same bytes on every run).
 std::vector<BootEvent> EmulatedBootEvents();
