@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libsqlite3-dev
   openssl
+  nodejs  # the AzureSdkJs conformance suite (nodesource's nodejs has the same package name)
 )
 
 missing=()
@@ -18,6 +19,8 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's npm only when no npm is on PATH (nodesource's nodejs bundles its own and conflicts).
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "install-deps: installing missing Debian packages: ${missing[*]}"

@@ -74,10 +74,11 @@ Result<std::unique_ptr<EmulatedStack>> EmulatedStack::Start(StackOptions options
   kv.attestation.ca_bundle_pem = s->maa_ca_pem_;
   kv.identity.tenant_id = tenant;
   kv.identity.jwks = entra.Jwks();
-  // Every managed identity of the CVMs may get and release keys; the operator may do anything.
+  // Every managed identity of the CVMs may get and release keys (by default); the operator may do
+  // anything.
   for (const auto& c : s->cvms_) {
     for (const auto& id : c->imds().identities()) {
-      kv.access_policies.push_back({id.object_id, {"get", "release"}});
+      kv.access_policies.push_back({id.object_id, s->options_.cvm_key_permissions});
     }
   }
   kv.access_policies.push_back({s->operator_oid_, {"all"}});

@@ -29,6 +29,9 @@ struct StackOptions {
   // The CVMs to start first (their seed and clock are the stack's); MAA then trusts their
   // hardware roots and vTPM CA.
   std::vector<emulator::cvm::CvmOptions> cvms;
+  // Key Vault access-policy permissions of the CVMs' managed identities (a guest normally only
+  // gets and releases; an application that also creates its keys needs "create").
+  std::vector<std::string> cvm_key_permissions = {"get", "release"};
 };
 
 // A key the harness created in the vault, with the policy it carries.
