@@ -15,6 +15,11 @@ Result<Bytes> EphemeralKey::Decrypt(tpm::RsaDecryptScheme scheme, ByteView ciphe
   return device_->RsaDecrypt(handle_, scheme, ciphertext, pcrs_);
 }
 
+Result<Bytes> EphemeralKey::DecryptOaep(crypto::HashAlg hash, ByteView ciphertext) {
+  SKR_ASSIGN_OR_RETURN(tpm::RsaDecryptScheme scheme, tpm::OaepSchemeFor(hash));
+  return Decrypt(scheme, ciphertext);
+}
+
 Result<std::unique_ptr<GuestTpm>> GuestTpm::Open(std::string_view tcti) {
   auto device = tpm::Device::Open(tcti);
   if (!device.ok()) {

@@ -55,6 +55,9 @@ class EphemeralKey {
 
   // Decrypts inside the TPM under the PCR policy the key was created with.
   Result<Bytes> Decrypt(tpm::RsaDecryptScheme scheme, ByteView ciphertext);
+  // The OAEP decryption of a key_hsm transfer key wrapped with `hash` (kv::UnwrapKeyHsm's
+  // callback).
+  Result<Bytes> DecryptOaep(crypto::HashAlg hash, ByteView ciphertext);
 
  private:
   friend class GuestTpm;

@@ -11,17 +11,6 @@ using nlohmann::json;
 
 constexpr std::string_view kEphemeralKid = "TpmEphemeralEncryptionKey";
 
-tpm::RsaDecryptScheme OaepScheme(crypto::HashAlg hash) {
-  switch (hash) {
-    case crypto::HashAlg::kSha1:
-      return tpm::RsaDecryptScheme::kOaepSha1;
-    case crypto::HashAlg::kSha384:
-      return tpm::RsaDecryptScheme::kOaepSha384;
-    default:
-      return tpm::RsaDecryptScheme::kOaepSha256;
-  }
-}
-
 Bytes Tpm2bPublic(const tpm::KeyPublic& pub) {
   ByteWriter w;
   w.AppendSized16Be(pub.tpmt_public);
@@ -175,10 +164,9 @@ Result<ReleasedKey> SkrClient::ReleaseKey(const Attestation& attestation, std::s
         "--flow azureguest to release and unwrap");
   }
   EphemeralKey* tpm_key = attestation.ephemeral_key.get();
-  auto material = kv::UnwrapKeyHsm(blob, tpm_key->public_key().rsa_modulus.size(),
-                                   [tpm_key](crypto::HashAlg hash, ByteView ct) {
-                                     return tpm_key->Decrypt(OaepScheme(hash), ct);
-                                   });
+  auto material = kv::UnwrapKeyHsm(
+      blob, tpm_key->public_key().rsa_modulus.size(),
+      [tpm_key](crypto::HashAlg hash, ByteView ct) { return tpm_key->DecryptOaep(hash, ct); });
   if (!material.ok()) return material.error().WithContext("unwrapping the released key");
   ReleasedKey out;
   out.key_material = std::move(material).value();

@@ -115,17 +115,6 @@ std::unique_ptr<EmulatedStack> StartStack() {
   return s.ok() ? std::move(s).value() : nullptr;
 }
 
-tpm::RsaDecryptScheme TpmOaep(crypto::HashAlg hash) {
-  switch (hash) {
-    case crypto::HashAlg::kSha1:
-      return tpm::RsaDecryptScheme::kOaepSha1;
-    case crypto::HashAlg::kSha384:
-      return tpm::RsaDecryptScheme::kOaepSha384;
-    default:
-      return tpm::RsaDecryptScheme::kOaepSha256;
-  }
-}
-
 Bytes B64u(const json& v) {
   if (!v.is_string()) return {};
   auto b = encoding::Base64UrlDecode(v.get<std::string>());
@@ -210,7 +199,7 @@ TEST(AzureSdkJs, CreatesGetsAndReleasesRsaHsmKeyThatTheVtpmUnwraps) {
   client::EphemeralKey* tpm_key = a->ephemeral_key.get();
   auto material = kv::UnwrapKeyHsm(
       *blob, tpm_key->public_key().rsa_modulus.size(),
-      [tpm_key](crypto::HashAlg hash, ByteView ct) { return tpm_key->Decrypt(TpmOaep(hash), ct); });
+      [tpm_key](crypto::HashAlg hash, ByteView ct) { return tpm_key->DecryptOaep(hash, ct); });
   ASSERT_TRUE(material.ok()) << material.error().ToString();
   auto vault_material = stack->vault().ExportKeyMaterial(name);
   ASSERT_TRUE(vault_material.ok()) << vault_material.error().ToString();
@@ -259,10 +248,9 @@ TEST(AzureSdkJs, CreatesGetsAndReleasesRsaHsmKeyThatTheVtpmUnwraps) {
     auto b = kv::ParseKeyHsm(p["response"]["key"]["key"]["key_hsm"].get<std::string>());
     ASSERT_TRUE(b.ok()) << b.error().ToString();
     EXPECT_EQ(b->enc, kv::KeyWrapAlgorithm::kCkmRsaAesKeyWrap);
-    auto m = kv::UnwrapKeyHsm(*b, tpm_key->public_key().rsa_modulus.size(),
-                              [tpm_key](crypto::HashAlg hash, ByteView ct) {
-                                return tpm_key->Decrypt(TpmOaep(hash), ct);
-                              });
+    auto m = kv::UnwrapKeyHsm(
+        *b, tpm_key->public_key().rsa_modulus.size(),
+        [tpm_key](crypto::HashAlg hash, ByteView ct) { return tpm_key->DecryptOaep(hash, ct); });
     ASSERT_TRUE(m.ok()) << m.error().ToString();
     EXPECT_EQ(*m, *vault_material);
   }

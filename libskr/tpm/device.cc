@@ -71,6 +71,20 @@ Error TssError(std::string_view command, TSS2_RC rc) {
   return Internal(msg);
 }
 
+Result<RsaDecryptScheme> OaepSchemeFor(crypto::HashAlg hash) {
+  switch (hash) {
+    case crypto::HashAlg::kSha1:
+      return RsaDecryptScheme::kOaepSha1;
+    case crypto::HashAlg::kSha256:
+      return RsaDecryptScheme::kOaepSha256;
+    case crypto::HashAlg::kSha384:
+      return RsaDecryptScheme::kOaepSha384;
+    default:
+      return Unsupported("TPM RSA decryption: OAEP with " + std::string(crypto::HashAlgName(hash)) +
+                         " is not one of the key_hsm schemes (SHA-1, SHA-256, SHA-384)");
+  }
+}
+
 Result<std::unique_ptr<Device>> Device::Open(std::string_view tcti_conf) {
   std::string conf(tcti_conf);
   TSS2_TCTI_CONTEXT* tcti = nullptr;

@@ -17,6 +17,7 @@
 
 #include "libskr/base/bytes.h"
 #include "libskr/base/result.h"
+#include "libskr/crypto/digest.h"
 
 namespace skr::tpm {
 
@@ -53,6 +54,9 @@ using CertifyResult = QuoteResult;
 // MAA AzureGuest response, skr-protocol.md 1.5) and OAEP with the hash chosen by the Key Vault
 // `enc` (4.4; MGF1 uses the same hash and the label is empty).
 enum class RsaDecryptScheme { kRsaes, kOaepSha1, kOaepSha256, kOaepSha384 };
+// The OAEP scheme of a key_hsm transfer key wrapped with `hash` (skr-protocol.md 4: the `enc`
+// values use SHA-1, SHA-256 or SHA-384); an unsupported hash is an error naming it.
+Result<RsaDecryptScheme> OaepSchemeFor(crypto::HashAlg hash);
 
 class Device {
  public:

@@ -31,6 +31,16 @@ crypto::PublicKey TrusteeAkPub(const std::filesystem::path& hcl_path) {
 }
 
 // The Azure AK (evidence-formats.md 2.7) as tpm2-tss marshals it, with the real HCLAkPub modulus.
+TEST(TpmDevice, OaepSchemeForTheKeyHsmHashesOnly) {
+  EXPECT_EQ(OaepSchemeFor(crypto::HashAlg::kSha1).value(), RsaDecryptScheme::kOaepSha1);
+  EXPECT_EQ(OaepSchemeFor(crypto::HashAlg::kSha256).value(), RsaDecryptScheme::kOaepSha256);
+  EXPECT_EQ(OaepSchemeFor(crypto::HashAlg::kSha384).value(), RsaDecryptScheme::kOaepSha384);
+  auto sha512 = OaepSchemeFor(crypto::HashAlg::kSha512);
+  ASSERT_FALSE(sha512.ok());
+  EXPECT_EQ(sha512.error().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(sha512.error().message().find("SHA-512"), std::string::npos);
+}
+
 TEST(TpmPublic, AzureAkMatchesTssAndHclAkPub) {
   SKR_SHARED_FILE_OR_SKIP(hcl_path, "evidence-samples/trustee/az-snp-vtpm/hcl-report.bin");
   crypto::PublicKey ak = TrusteeAkPub(hcl_path);
