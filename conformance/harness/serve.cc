@@ -23,6 +23,10 @@ int RunServe(const ServeOptions& options, std::ostream& out) {
       return 1;
     }
     dir = t;
+  } else if (std::error_code ec; !std::filesystem::create_directories(dir, ec) && ec) {
+    std::cerr << "skr-harness serve: cannot create --out-dir " << dir << ": " << ec.message()
+              << "\n";
+    return 1;
   }
   StackOptions so;
   so.seed = options.seed;

@@ -62,8 +62,10 @@ TEST(Harness, ServeWorksWithAnExternalClientUsingOnlyThePrintedEnvironment) {
   char dir[] = "/tmp/skr-serve-test-XXXXXX";
   ASSERT_NE(::mkdtemp(dir), nullptr);
   Child serve;
+  // --out-dir need not exist yet.
+  const std::string out_dir = std::string(dir) + "/out";
   ASSERT_TRUE(
-      Spawn({kBin + "skr-harness", "serve", "--json", "--seed", "5", "--out-dir", dir}, serve));
+      Spawn({kBin + "skr-harness", "serve", "--json", "--seed", "5", "--out-dir", out_dir}, serve));
   char line[8192];
   ASSERT_NE(std::fgets(line, sizeof(line), serve.out), nullptr) << "serve printed nothing";
   json env = json::parse(line, nullptr, false);
