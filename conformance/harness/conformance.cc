@@ -197,6 +197,24 @@ std::vector<Check> PositiveChecks() {
          return FromResult(AttestDirect(t, "/attest/TdxVm?api-version=2023-04-01-preview",
                                         maa::EncodeTdxVmRequest(t.fx().tdx_request), "tdxvm"));
        }});
+  v.push_back({"maa.attest.azureguest-authentic-evidence", C::kMaa,
+               "AzureGuest: the client's evidence, untampered, gets a sealed token",
+               [](ConformanceTarget& t) {
+                 if (auto s = EmulatedOnly(t)) return *s;
+                 return FromResult([&]() -> Result<std::string> {
+                   SKR_ASSIGN_OR_RETURN(http::Client c, t.MaaClient());
+                   SKR_ASSIGN_OR_RETURN(
+                       http::Response r,
+                       c.Post("/attest/AzureGuest?api-version=2020-10-01", {},
+                              maa::EncodeAzureGuestRequest(t.fx().azure_guest_info)));
+                   json j = json::parse(r.body, nullptr, false);
+                   if (r.status != 200 || !j.is_object() || !j["token"].is_string()) {
+                     return VerificationFailed("HTTP " + std::to_string(r.status) + ": " +
+                                               r.body.substr(0, 300));
+                   }
+                   return std::string("200, sealed token");
+                 }());
+               }});
   struct Control {
     const char* id;
     const char* what;

@@ -23,6 +23,7 @@ using nlohmann::json;
 
 constexpr char kSnpPath[] = "/attest/SevSnpVm?api-version=2022-08-01";
 constexpr char kTdxPath[] = "/attest/TdxVm?api-version=2023-04-01-preview";
+constexpr char kGuestPath[] = "/attest/AzureGuest?api-version=2020-10-01";
 constexpr char kAbsentKey[] = "skr-conformance-absent";
 
 std::string ReleasePath(const std::string& key, const std::string& version = "") {
@@ -214,7 +215,7 @@ std::vector<NegativeCase> BuildMatrix() {
        "runtime data (HCL runtime claims) whose SHA-256 is not the report's REPORT_DATA",
        Service::kMaa, 400, kInvalid, false, false, [](ConformanceTarget& t) {
          maa::SevSnpVmRequest r = t.fx().snp_request;
-         r.runtime_data->data.back() ^= 0x01;
+         r.runtime_data->data.push_back(' ');  // still the same JSON, another hash
          return Snp(r);
        }});
   add({"evidence.snp.stale-report-fresh-user-data", kE,
@@ -243,10 +244,15 @@ std::vector<NegativeCase> BuildMatrix() {
        Service::kMaa, 400, kInvalid, false, false, [](ConformanceTarget& t) -> Result<Probe> {
          maa::TdxVmRequest r = t.fx().tdx_request;
          std::string_view q = AsString(r.quote);
-         size_t at = q.find("-----BEGIN CERTIFICATE-----");
-         if (at == std::string_view::npos) return NotFound("no PEM certificate in the quote");
-         // A base64 character of the PCK leaf's TBS certificate: 'A' <-> 'B' keeps it decodable.
-         uint8_t& c = r.quote.at(at + 28 + 200);
+         size_t end = q.find("-----END CERTIFICATE-----");
+         if (end == std::string_view::npos) return NotFound("no PEM certificate in the quote");
+         // A base64 character near the end of the PCK leaf: inside its signature's s, so the DER
+         // stays well-formed and only the signature check can notice. 'A' <-> 'B' stays base64.
+         size_t at = end - 1;
+         for (int seen = 0; seen < 8; --at) {
+           if (q[at] != '\n' && q[at] != '=') ++seen;
+         }
+         uint8_t& c = r.quote.at(at);
          c = c == 'A' ? 'B' : 'A';
          return Tdx(r);
        }});
@@ -267,7 +273,7 @@ std::vector<NegativeCase> BuildMatrix() {
        "runtime data whose SHA-256 is not the quote's REPORTDATA", Service::kMaa, 400, kInvalid,
        false, false, [](ConformanceTarget& t) {
          maa::TdxVmRequest r = t.fx().tdx_request;
-         r.runtime_data->data.back() ^= 0x01;
+         r.runtime_data->data.push_back(' ');  // still the same JSON, another hash
          return Tdx(r);
        }});
   add({"evidence.tdx.stale-quote-fresh-user-data", kE,
@@ -277,6 +283,46 @@ std::vector<NegativeCase> BuildMatrix() {
          r.runtime_data->data = t.fx().tdx_fresh_runtime;
          return Tdx(r);
        }});
+
+  // === evidence: AzureGuest (TPM quote, AK, certified ephemeral key, isolation evidence) (1.4) ===
+  struct Guest {
+    const char* name;
+    const char* what;
+    std::function<void(maa::AttestationInfo&)> tamper;
+  };
+  auto flip_last = [](Bytes& b) { b.at(b.size() - 1) ^= 0x01; };
+  auto flip_mid = [](Bytes& b) { b.at(b.size() / 2) ^= 0x01; };
+  for (const Guest& g : std::vector<Guest>{
+           {"flipped-pcr-quote", "TPMS_ATTEST of the PCR quote with its PCR digest altered",
+            [&](maa::AttestationInfo& i) { flip_last(i.tpm.pcr_quote); }},
+           {"flipped-pcr-quote-signature", "the AK's signature over the PCR quote altered",
+            [&](maa::AttestationInfo& i) { flip_mid(i.tpm.pcr_signature); }},
+           {"pcr-value-not-quoted", "a PCR value that differs from the quoted digest",
+            [&](maa::AttestationInfo& i) { flip_last(i.tpm.pcrs.begin()->second); }},
+           {"flipped-aik-certificate", "the AK certificate's signature altered",
+            [&](maa::AttestationInfo& i) { flip_last(i.tpm.aik_cert); }},
+           {"flipped-aik-public", "an AK public area that is not the certified one",
+            [&](maa::AttestationInfo& i) { flip_last(i.tpm.aik_pub); }},
+           {"flipped-enc-key-public", "an ephemeral key other than the certified one",
+            [&](maa::AttestationInfo& i) { flip_last(i.tpm.enc_key_pub); }},
+           {"flipped-enc-key-certify-info", "TPM2_Certify attestation of the ephemeral key altered",
+            [&](maa::AttestationInfo& i) { flip_mid(i.tpm.enc_key_certify_info); }},
+           {"flipped-enc-key-certify-signature", "the AK's signature over the certify info altered",
+            [&](maa::AttestationInfo& i) { flip_mid(i.tpm.enc_key_certify_info_signature); }},
+           {"flipped-snp-report",
+            "the isolation evidence's SNP report with its measurement altered",
+            [&](maa::AttestationInfo& i) { i.isolation.snp_report.at(0x90) ^= 0x01; }},
+           {"runtime-data-not-bound", "isolation runtime data the SNP report does not bind",
+            [&](maa::AttestationInfo& i) { i.isolation.runtime_data.push_back(' '); }},
+       }) {
+    add({std::string("evidence.azureguest.") + g.name, kE, std::string("AzureGuest: ") + g.what,
+         Service::kMaa, 400, kInvalid, false, false,
+         [tamper = g.tamper](ConformanceTarget& t) -> Result<Probe> {
+           maa::AttestationInfo info = t.fx().azure_guest_info;
+           tamper(info);
+           return Probe{"POST", kGuestPath, {}, maa::EncodeAzureGuestRequest(info)};
+         }});
+  }
 
   // === maa: attestation policy (draftPolicyForAttestation) and API refusals ===
   add({"maa.policy.tcb-below-floor-snp-firmware", kM,
@@ -626,7 +672,8 @@ CheckResult RunNegativeCase(const NegativeCase& c, ConformanceTarget& t) {
       e["message"].get<std::string>().empty()) {
     return CheckResult::Fail(service + " error has no message: " + body_head);
   }
-  return CheckResult::Pass(std::to_string(r->status) + " " + code);
+  return CheckResult::Pass(std::to_string(r->status) + " " + code + ": " +
+                           e["message"].get<std::string>().substr(0, 200));
 }
 
 std::vector<Check> NegativeMatrixChecks() {

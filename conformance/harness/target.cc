@@ -147,7 +147,6 @@ Result<void> ConformanceTarget::Prepare() {
     f.snp_request.runtime_data = maa::TypedData{h.runtime_claims, "JSON"};
     SKR_ASSIGN_OR_RETURN(hcl::HclReport fresh, ReadHcl(cvm, ud));
     f.snp_fresh_runtime = fresh.runtime_claims;
-    // The current report stays what NV 0x01400001 holds for the tampering cases: re-read it.
     snp::TcbParts parts = vcek.tcb.Parts(snp::Product::kMilan);
     f.snp_fw_svn = parts.snp;
     f.snp_microcode_svn = parts.microcode;
@@ -164,6 +163,14 @@ Result<void> ConformanceTarget::Prepare() {
                              AsBytes("conformance: foreign AMD root"), snp::Product::kMilan));
     SKR_ASSIGN_OR_RETURN(auto foreign_vcek, foreign.IssueVcek(vcek.chip_id, vcek.tcb));
     f.foreign_root_chain_pem = foreign_vcek.cert.ToPem() + foreign.CertChainPem();
+  }
+  // AzureGuest evidence, as the client collects it (on the report NV 0x01400001 now holds).
+  {
+    SKR_ASSIGN_OR_RETURN(auto c, client::SkrClient::Create(s.ClientOptions(s.cvm(0))));
+    SKR_ASSIGN_OR_RETURN(hcl::HclReport h, c->ReadHclReport());
+    SKR_ASSIGN_OR_RETURN(auto key, c->tpm().CreateEphemeralKey());
+    SKR_ASSIGN_OR_RETURN(f.azure_guest_info,
+                         c->CollectAzureGuestEvidence(h, *key, std::string("conformance")));
   }
   // Debuggable SEV-SNP guest.
   {

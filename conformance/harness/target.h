@@ -46,6 +46,8 @@ struct EmulatedFixtures {
   maa::TdxVmRequest tdx_request;
   Bytes tdx_fresh_runtime;
   Bytes foreign_intel_quote;  // same REPORTDATA, quoted by a platform with another Intel root
+  // AzureGuest AttestationInfo of CVM 0 (TPM quote, AK, certified ephemeral key, SNP report).
+  maa::AttestationInfo azure_guest_info;
   // MAA tokens (SevSnpVm unless named otherwise).
   std::string snp_token, tdx_token, debug_token, unsigned_token;
   std::string expired_token, future_token;               // beyond the vault's 60 s leeway
