@@ -182,21 +182,20 @@ std::vector<Check> PositiveChecks() {
                           std::to_string(jwks["keys"].size()) + " signing key(s)";
                  }());
                }});
-  v.push_back({"maa.attest.sevsnpvm-authentic-evidence", C::kMaa,
-               "SevSnpVm: the emulated CVM's evidence, untampered, gets a token",
+  v.push_back(
+      {"maa.attest.sevsnpvm-authentic-evidence", C::kMaa,
+       "SevSnpVm: the emulated CVM's evidence, untampered, gets a token", [](ConformanceTarget& t) {
+         if (auto s = EmulatedOnly(t)) return *s;
+         return FromResult(AttestDirect(
+             t, kMaaSevSnpVmPath, maa::EncodeSevSnpVmRequest(t.fx().snp_request), "sevsnpvm"));
+       }});
+  v.push_back({"maa.attest.tdxvm-authentic-evidence", C::kMaa,
+               "TdxVm: the emulated CVM's quote, untampered, gets a token",
                [](ConformanceTarget& t) {
                  if (auto s = EmulatedOnly(t)) return *s;
-                 return FromResult(AttestDirect(t, "/attest/SevSnpVm?api-version=2022-08-01",
-                                                maa::EncodeSevSnpVmRequest(t.fx().snp_request),
-                                                "sevsnpvm"));
+                 return FromResult(AttestDirect(
+                     t, kMaaTdxVmPath, maa::EncodeTdxVmRequest(t.fx().tdx_request), "tdxvm"));
                }});
-  v.push_back(
-      {"maa.attest.tdxvm-authentic-evidence", C::kMaa,
-       "TdxVm: the emulated CVM's quote, untampered, gets a token", [](ConformanceTarget& t) {
-         if (auto s = EmulatedOnly(t)) return *s;
-         return FromResult(AttestDirect(t, "/attest/TdxVm?api-version=2023-04-01-preview",
-                                        maa::EncodeTdxVmRequest(t.fx().tdx_request), "tdxvm"));
-       }});
   v.push_back({"maa.attest.azureguest-authentic-evidence", C::kMaa,
                "AzureGuest: the client's evidence, untampered, gets a sealed token",
                [](ConformanceTarget& t) {
@@ -205,7 +204,7 @@ std::vector<Check> PositiveChecks() {
                    SKR_ASSIGN_OR_RETURN(http::Client c, t.MaaClient());
                    SKR_ASSIGN_OR_RETURN(
                        http::Response r,
-                       c.Post("/attest/AzureGuest?api-version=2020-10-01", {},
+                       c.Post(kMaaAzureGuestPath, {},
                               maa::EncodeAzureGuestRequest(t.fx().azure_guest_info)));
                    json j = json::parse(r.body, nullptr, false);
                    if (r.status != 200 || !j.is_object() || !j["token"].is_string()) {

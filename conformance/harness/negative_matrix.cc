@@ -21,9 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kSnpPath[] = "/attest/SevSnpVm?api-version=2022-08-01";
-constexpr char kTdxPath[] = "/attest/TdxVm?api-version=2023-04-01-preview";
-constexpr char kGuestPath[] = "/attest/AzureGuest?api-version=2020-10-01";
 constexpr char kAbsentKey[] = "skr-conformance-absent";
 
 std::string ReleasePath(const std::string& key, const std::string& version = "") {
@@ -33,10 +30,10 @@ std::string ReleasePath(const std::string& key, const std::string& version = "")
 // ---- evidence builders ----
 
 Result<Probe> Snp(const maa::SevSnpVmRequest& r) {
-  return Probe{"POST", kSnpPath, {}, maa::EncodeSevSnpVmRequest(r)};
+  return Probe{"POST", kMaaSevSnpVmPath, {}, maa::EncodeSevSnpVmRequest(r)};
 }
 Result<Probe> Tdx(const maa::TdxVmRequest& r) {
-  return Probe{"POST", kTdxPath, {}, maa::EncodeTdxVmRequest(r)};
+  return Probe{"POST", kMaaTdxVmPath, {}, maa::EncodeTdxVmRequest(r)};
 }
 
 std::function<Result<Probe>(ConformanceTarget&)> SnpFlip(size_t offset) {
@@ -320,7 +317,7 @@ std::vector<NegativeCase> BuildMatrix() {
          [tamper = g.tamper](ConformanceTarget& t) -> Result<Probe> {
            maa::AttestationInfo info = t.fx().azure_guest_info;
            tamper(info);
-           return Probe{"POST", kGuestPath, {}, maa::EncodeAzureGuestRequest(info)};
+           return Probe{"POST", kMaaAzureGuestPath, {}, maa::EncodeAzureGuestRequest(info)};
          }});
   }
 
@@ -367,13 +364,14 @@ std::vector<NegativeCase> BuildMatrix() {
        "PolicyParsingError", false, false,
        SnpDraft("version=1.0; authorizationrules { => permit( };")});
   add({"maa.request.malformed-json", kM, "a body that is not JSON", Service::kMaa, 400, kInvalid,
-       true, false, MaaRaw("POST", kSnpPath, "{\"report\": ")});
+       true, false, MaaRaw("POST", kMaaSevSnpVmPath, "{\"report\": ")});
   add({"maa.request.body-not-object", kM, "a JSON array instead of the request object",
-       Service::kMaa, 400, kInvalid, true, false, MaaRaw("POST", kSnpPath, "[]")});
+       Service::kMaa, 400, kInvalid, true, false, MaaRaw("POST", kMaaSevSnpVmPath, "[]")});
   add({"maa.request.report-not-base64url", kM, "a report that is not base64url", Service::kMaa, 400,
-       kInvalid, true, false, MaaRaw("POST", kSnpPath, R"({"report":"!!!not base64!!!"})")});
+       kInvalid, true, false,
+       MaaRaw("POST", kMaaSevSnpVmPath, R"({"report":"!!!not base64!!!"})")});
   add({"maa.request.empty-quote", kM, "a TdxVm request without a quote", Service::kMaa, 400,
-       kInvalid, true, false, MaaRaw("POST", kTdxPath, R"({"quote":""})")});
+       kInvalid, true, false, MaaRaw("POST", kMaaTdxVmPath, R"({"quote":""})")});
   add({"maa.request.missing-api-version", kM, "no api-version query parameter", Service::kMaa, 400,
        "MissingApiVersionParameter", true, false,
        MaaRaw("POST", "/attest/SevSnpVm", R"({"report":""})")});
@@ -383,10 +381,10 @@ std::vector<NegativeCase> BuildMatrix() {
   add({"maa.request.unknown-attestation-type", kM, "POST /attest/NoSuchTee", Service::kMaa, 404,
        "NotFound", true, false, MaaRaw("POST", "/attest/NoSuchTee?api-version=2022-08-01", "{}")});
   add({"maa.request.get-on-attest", kM, "GET on an attestation endpoint", Service::kMaa, 405,
-       "MethodNotAllowed", true, false, MaaRaw("GET", kSnpPath, "")});
+       "MethodNotAllowed", true, false, MaaRaw("GET", kMaaSevSnpVmPath, "")});
   add({"maa.request.oversized", kM, "a 2 MiB request body", Service::kMaa, 413,
        "RequestEntityTooLarge", true, false,
-       MaaRaw("POST", kSnpPath, "{\"report\":\"" + std::string(2 << 20, 'A') + "\"}")});
+       MaaRaw("POST", kMaaSevSnpVmPath, "{\"report\":\"" + std::string(2 << 20, 'A') + "\"}")});
 
   // === keyvault: the caller's bearer token (4.3, 4.6) ===
   add({"keyvault.bearer.missing", kK, "release without an Authorization header", Service::kVault,

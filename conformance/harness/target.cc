@@ -48,9 +48,6 @@ Result<std::string> PostForToken(const http::Client& c, const std::string& path,
   return j["token"].get<std::string>();
 }
 
-constexpr char kSnpPath[] = "/attest/SevSnpVm?api-version=2022-08-01";
-constexpr char kTdxPath[] = "/attest/TdxVm?api-version=2023-04-01-preview";
-
 }  // namespace
 
 LiveEndpoints LiveEndpoints::FromEnvironment() {
@@ -200,17 +197,18 @@ Result<void> ConformanceTarget::Prepare() {
 
   // Tokens: as issued, and issued with MAA's clock moved so the vault sees them out of date.
   const std::string snp_body = maa::EncodeSevSnpVmRequest(f.snp_request);
-  SKR_ASSIGN_OR_RETURN(f.snp_token, PostForToken(maa, kSnpPath, snp_body));
+  SKR_ASSIGN_OR_RETURN(f.snp_token, PostForToken(maa, kMaaSevSnpVmPath, snp_body));
   SKR_ASSIGN_OR_RETURN(f.tdx_token,
-                       PostForToken(maa, kTdxPath, maa::EncodeTdxVmRequest(f.tdx_request)));
+                       PostForToken(maa, kMaaTdxVmPath, maa::EncodeTdxVmRequest(f.tdx_request)));
   SKR_ASSIGN_OR_RETURN(
-      f.debug_token, PostForToken(maa, kSnpPath, maa::EncodeSevSnpVmRequest(f.snp_debug_request)));
+      f.debug_token,
+      PostForToken(maa, kMaaSevSnpVmPath, maa::EncodeSevSnpVmRequest(f.snp_debug_request)));
   {
     maa::SevSnpVmRequest draft = f.snp_request;
     draft.draft_policy = "version=1.0; authorizationrules { => permit(); };";
     // A draft policy gets an unsecured JWT (alg "none") from MAA (skr-protocol.md 1.2).
     SKR_ASSIGN_OR_RETURN(f.unsigned_token,
-                         PostForToken(maa, kSnpPath, maa::EncodeSevSnpVmRequest(draft)));
+                         PostForToken(maa, kMaaSevSnpVmPath, maa::EncodeSevSnpVmRequest(draft)));
   }
   mock_maa::AttestationService& svc = s.maa().service();
   struct Shift {
@@ -222,7 +220,7 @@ Result<void> ConformanceTarget::Prepare() {
                           Shift{f.now - kMaaTokenLifetime + 30, &f.within_leeway_past},
                           Shift{f.now - 30 + 60, &f.within_leeway_future}}) {
     svc.SetNow(sh.at);
-    auto tok = PostForToken(maa, kSnpPath, snp_body);
+    auto tok = PostForToken(maa, kMaaSevSnpVmPath, snp_body);
     svc.SetNow(f.now);
     if (!tok.ok()) return tok.error();
     *sh.token = *tok;

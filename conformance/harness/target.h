@@ -91,6 +91,11 @@ class ConformanceTarget {
   std::optional<emulator::imds::EntraIssuer> entra_;
 };
 
+// MAA attestation paths with the api-versions the client uses (skr-protocol.md 6.13).
+inline constexpr char kMaaSevSnpVmPath[] = "/attest/SevSnpVm?api-version=2022-08-01";
+inline constexpr char kMaaTdxVmPath[] = "/attest/TdxVm?api-version=2023-04-01-preview";
+inline constexpr char kMaaAzureGuestPath[] = "/attest/AzureGuest?api-version=2020-10-01";
+
 // Names of the vault keys StartEmulated creates (skr-protocol.md 4.1/4.2).
 inline constexpr char kKeySnp[] = "conf-snp";           // SevSnpVm, not debuggable
 inline constexpr char kKeyTdxOnly[] = "conf-tdx-only";  // TdxVm only
