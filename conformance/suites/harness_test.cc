@@ -275,6 +275,27 @@ TEST(HarnessConformance, LiveWithNothingConfiguredSkipsEverythingWithTheVariable
   EXPECT_EQ(Attr(*xml, "skipped"), Attr(*xml, "tests"));
 }
 
+TEST(HarnessConformance, JsonOutputAndEndpointFlagsNeedLive) {
+  int status = -1;
+  std::string out = RunShell(
+      "env -i PATH=/usr/bin:/bin " + kBin + "skr-harness conformance --live --json", &status);
+  EXPECT_EQ(status, 0) << out;
+  json j = json::parse(out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << out;
+  EXPECT_EQ(j["mode"], "live");
+  EXPECT_EQ(j["failed"], 0);
+  EXPECT_EQ(j["passed"], 0);
+  EXPECT_EQ(j["skipped"], j["checks"].size());
+  EXPECT_GE(j["checks"].size(), 70u);
+  for (const json& c : j["checks"]) {
+    EXPECT_EQ(c["status"], "skip") << c.dump();
+    EXPECT_FALSE(c["message"].get<std::string>().empty()) << c.dump();
+  }
+  out = RunShell(kBin + "skr-harness conformance --maa-url https://127.0.0.1:1", &status);
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_NE(out.find("need --live"), std::string::npos) << out;
+}
+
 // Live mode pointed at the emulated services as if they were real ones: what live mode sends
 // (read-only TPM checks, AzureGuest attestation, requests that create nothing) passes, the rest
 // skips, and nothing needs the harness's in-process access.
