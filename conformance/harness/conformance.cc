@@ -9,6 +9,7 @@
 #include "client/guest_tpm.h"
 #include "client/skr_client.h"
 #include "conformance/harness/negative_matrix.h"
+#include "libskr/base/files.h"
 #include "libskr/hcl/verify.h"
 #include "libskr/x509/certificate.h"
 
@@ -304,6 +305,14 @@ int RunConformance(const ConformanceOptions& options, std::ostream& out) {
   const bool human = !options.json;
   std::unique_ptr<ConformanceTarget> target;
   if (options.live) {
+    if (!options.endpoints.ca_bundle_file.empty()) {
+      auto pem = ReadFileText(options.endpoints.ca_bundle_file);
+      if (!pem.ok()) {
+        out << "skr-harness conformance: SKR_CA_BUNDLE / --ca-bundle: " << pem.error().ToString()
+            << "\n";
+        return 2;
+      }
+    }
     target = ConformanceTarget::Live(options.endpoints);
     if (human) {
       const LiveEndpoints& e = options.endpoints;

@@ -30,7 +30,7 @@ std::vector<Check> PositiveChecks();
 std::vector<Check> AllChecks();
 
 // Exit status: 0 when no check failed, 1 otherwise (or the stack did not start), 2 when the JUnit
-// file cannot be written.
+// file cannot be written or the live CA bundle cannot be read.
 int RunConformance(const ConformanceOptions& options, std::ostream& out);
 
 }  // namespace skr::harness
