@@ -70,9 +70,11 @@ class EmulatedStack {
   // Client options for a CVM of this stack (TCTI, IMDS, MAA, vault, CA bundle).
   client::SkrClientOptions ClientOptions(const emulator::cvm::EmulatedCvm& cvm) const;
 
+  // An Entra token of the operator identity (all key permissions) for direct REST calls.
+  Result<std::string> OperatorToken() const;
+
  private:
   EmulatedStack() = default;
-  Result<std::string> OperatorToken() const;
 
   StackOptions options_;
   std::unique_ptr<mock_maa::MaaServer> maa_;
