@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Markdown tables for BENCHMARKS.md from skr_bench's JSON (build-bench/bench.json).
+
+Usage: bench/bench_table.py build-bench/bench.json
+With --benchmark_repetitions=N every counter is the median over the N runs (min and max of
+x_floor are shown too, so the spread on a busy machine is visible).
+"""
+import json
+import statistics
+import sys
+from collections import OrderedDict
+
+
+def load(path):
+    with open(path) as f:
+        data = json.load(f)
+    runs = OrderedDict()
+    for b in data["benchmarks"]:
+        if b.get("run_type") == "aggregate":
+            continue
+        runs.setdefault(b.get("run_name", b["name"]), []).append(b)
+    return data.get("context", {}), runs
+
+
+def med(bs, key):
+    vals = [b[key] for b in bs if key in b]
+    return statistics.median(vals) if vals else None
+
+
+def fmt_us(us):
+    if us is None:
+        return "-"
+    if us >= 1000:
+        return "%.2f ms" % (us / 1000)
+    return "%.1f µs" % us
+
+
+def main():
+    ctx, runs = load(sys.argv[1])
+    print("Context: %s, %s CPUs @ %s MHz, load average %s" %
+          (ctx.get("date"), ctx.get("num_cpus"), ctx.get("mhz_per_cpu"), ctx.get("load_avg")))
+    print()
+    print("| benchmark | stage | floor | x floor (median) | x floor min-max | runs | details |")
+    print("|---|---|---|---|---|---|---|")
+    skip = {"stage_us", "floor_us", "x_floor", "name", "run_name", "run_type", "repetitions",
+            "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit",
+            "family_index", "per_family_instance_index", "aggregate_name", "aggregate_unit",
+            "label", "error_occurred", "error_message"}
+    for name, bs in runs.items():
+        if "x_floor" not in bs[0]:
+            continue
+        xs = [b["x_floor"] for b in bs]
+        extra = ", ".join("%s=%.1f" % (k, med(bs, k)) for k in bs[0]
+                          if k not in skip and isinstance(bs[0][k], (int, float)))
+        print("| %s | %s | %s | %.2f | %.2f-%.2f | %d | %s |" %
+              (name, fmt_us(med(bs, "stage_us")), fmt_us(med(bs, "floor_us")),
+               statistics.median(xs), min(xs), max(xs), len(bs), extra))
+    print()
+    print("| end to end | total | counters (ms, median) |")
+    print("|---|---|---|")
+    for name, bs in runs.items():
+        if not name.startswith("BM_EndToEnd"):
+            continue
+        keys = [k for k in bs[0] if k.endswith("_ms")]
+        print("| %s | %.1f ms | %s |" % (name, med(bs, "real_time"),
+                                         ", ".join("%s %.1f" % (k, med(bs, k)) for k in keys)))
+    print()
+    print("| throughput | req/s | p50 ms | p90 ms | p99 ms | requests | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for name, bs in runs.items():
+        if "req_per_s" not in bs[0]:
+            continue
+        print("| %s | %.1f | %.1f | %.1f | %.1f | %d | %d |" %
+              (name, med(bs, "req_per_s"), med(bs, "p50_ms"), med(bs, "p90_ms"),
+               med(bs, "p99_ms"), sum(b["requests"] for b in bs), sum(b["errors"] for b in bs)))
+
+
+if __name__ == "__main__":
+    main()
