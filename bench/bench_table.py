@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Markdown tables for BENCHMARKS.md from skr_bench's JSON (build-bench/bench.json).
 
-Usage: bench/bench_table.py build-bench/bench.json
+Usage: bench/bench_table.py build-bench/bench.json [more.json ...] [--merge OUT.json]
+Several files (runs split into groups) are read as one; --merge also writes them as one JSON.
 With --benchmark_repetitions=N every counter is the median over the N runs (min and max of
 x_floor are shown too, so the spread on a busy machine is visible).
 """
@@ -11,15 +12,21 @@ import sys
 from collections import OrderedDict
 
 
-def load(path):
-    with open(path) as f:
-        data = json.load(f)
+def load(paths):
+    data = None
+    for path in paths:
+        with open(path) as f:
+            d = json.load(f)
+        if data is None:
+            data = d
+        else:
+            data["benchmarks"].extend(d["benchmarks"])
     runs = OrderedDict()
     for b in data["benchmarks"]:
         if b.get("run_type") == "aggregate":
             continue
         runs.setdefault(b.get("run_name", b["name"]), []).append(b)
-    return data.get("context", {}), runs
+    return data, runs
 
 
 def med(bs, key):
@@ -36,7 +43,17 @@ def fmt_us(us):
 
 
 def main():
-    ctx, runs = load(sys.argv[1])
+    args = sys.argv[1:]
+    merge = None
+    if "--merge" in args:
+        i = args.index("--merge")
+        merge = args[i + 1]
+        del args[i:i + 2]
+    data, runs = load(args)
+    if merge:
+        with open(merge, "w") as f:
+            json.dump(data, f, indent=1)
+    ctx = data.get("context", {})
     print("Context: %s, %s CPUs @ %s MHz, load average %s" %
           (ctx.get("date"), ctx.get("num_cpus"), ctx.get("mhz_per_cpu"), ctx.get("load_avg")))
     print()

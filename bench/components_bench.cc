@@ -453,6 +453,46 @@ void BM_Stage_VaultReleaseHandler(benchmark::State& state) {
 }
 BENCHMARK(BM_Stage_VaultReleaseHandler);
 
+// ---- Transport ----
+
+// One HTTPS request to mock-maa on loopback (GET /certs: a new TCP + TLS connection, request,
+// response) against the same request handled in-process (AttestationService::Handle): what the
+// transport adds to every service call of the end-to-end flow.
+void BM_Transport_MaaHttpsGetCerts(benchmark::State& state) {
+  StackFixture& f = Stack(CvmKind::kSnpMilan);
+  auto c = http::Client::Create(f.stack->maa().url(), f.stack->maa_ca_pem());
+  Check(c.ok(), "MAA client");
+  const http::Client client = *c;
+  mock_maa::AttestationService& maa = f.stack->maa().service();
+  RunAgainstFloor(
+      state,
+      [&] {
+        auto r = client.Get("/certs");
+        benchmark::DoNotOptimize(r.ok() && r->status == 200);
+      },
+      [&] { benchmark::DoNotOptimize(maa.Handle("GET", "/certs", "").status); }, 200);
+}
+BENCHMARK(BM_Transport_MaaHttpsGetCerts)->Unit(benchmark::kMillisecond);
+
+// The same round trip over plain HTTP (IMDS, GET a compute leaf): separates the TLS part (client
+// SSL context + CA store per request, handshake) from TCP and HTTP framing. No floor: reported for
+// comparison with BM_Transport_MaaHttpsGetCerts.
+void BM_Transport_ImdsHttpGet(benchmark::State& state) {
+  StackFixture& f = Stack(CvmKind::kSnpMilan);
+  auto c = http::Client::Create(f.stack->cvm(0).imds_url());
+  Check(c.ok(), "IMDS client");
+  const http::Client client = *c;
+  const http::Headers h = {{"Metadata", "true"}};
+  for (auto _ : state) {
+    auto r = client.Get("/metadata/instance/compute/vmId?api-version=2021-02-01&format=text", h);
+    if (!r.ok() || r->status != 200) {
+      state.SkipWithError("IMDS GET failed");
+      return;
+    }
+  }
+}
+BENCHMARK(BM_Transport_ImdsHttpGet)->Unit(benchmark::kMillisecond);
+
 // ---- Throughput over loopback HTTPS ----
 
 // Each of `clients` threads sends requests back to back for `seconds` (each request opens its own
