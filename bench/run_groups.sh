@@ -1,11 +1,13 @@
 #!/bin/bash
+# Usage: bench/run_groups.sh [tag]  -> build-bench/g*-<tag>.json; then
+#   bench/bench_table.py build-bench/g*-<tag>.json --merge build-bench/bench.json
 # Bench run in groups, each in its own process: the vTPM paravisor keeps one exited thread per
 # TPM connection until it stops, so one process running every TPM-heavy benchmark runs into
 # vm.max_map_count (thread creation then fails with EAGAIN).
-cd /work/wt-bench
+cd "$(dirname "$0")/.."
 B=build-bench/bin/skr_bench
 export TSS2_LOG=all+NONE
-tag=$1
+tag=${1:-run}
 uptime > build-bench/load-$tag.txt
 $B --benchmark_filter='BM_Stage_|BM_Transport_' --benchmark_repetitions=3 --benchmark_min_time=0.3 --benchmark_out=build-bench/g1-$tag.json --benchmark_out_format=json > build-bench/g1-$tag.txt 2>&1
 uptime >> build-bench/load-$tag.txt
