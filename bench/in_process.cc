@@ -122,13 +122,8 @@ Result<Bytes> ClientUnwrap(std::string_view response_body, client::EphemeralKey&
   SKR_ASSIGN_OR_RETURN(kv::KeyHsmBlob blob, kv::ParseKeyHsm(k->get<std::string>()));
   client::EphemeralKey* tpm_key = &key;
   return kv::UnwrapKeyHsm(
-      blob, key.public_key().rsa_modulus.size(), [tpm_key](crypto::HashAlg hash, ByteView ct) {
-        tpm::RsaDecryptScheme s = hash == crypto::HashAlg::kSha1 ? tpm::RsaDecryptScheme::kOaepSha1
-                                  : hash == crypto::HashAlg::kSha384
-                                      ? tpm::RsaDecryptScheme::kOaepSha384
-                                      : tpm::RsaDecryptScheme::kOaepSha256;
-        return tpm_key->Decrypt(s, ct);
-      });
+      blob, key.public_key().rsa_modulus.size(),
+      [tpm_key](crypto::HashAlg hash, ByteView ct) { return tpm_key->DecryptOaep(hash, ct); });
 }
 
 }  // namespace skr::bench

@@ -249,10 +249,15 @@ Result<std::string> DecodeOid(const Element& t, std::string_view structure,
     if (in_arc) continue;
     if (first) {
       uint64_t a = v < 40 ? 0 : (v < 80 ? 1 : 2);
-      out = std::to_string(a) + "." + std::to_string(v - a * 40);
+      // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for
+      // to_string(...) + "." + to_string(...).
+      out = std::to_string(a);
+      out += '.';
+      out += std::to_string(v - a * 40);
       first = false;
     } else {
-      out += "." + std::to_string(v);
+      out += '.';
+      out += std::to_string(v);
     }
     v = 0;
   }

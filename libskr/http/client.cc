@@ -72,6 +72,11 @@ Result<Response> Client::Request(std::string_view method, std::string_view path,
     }
     for (const auto& c : *certs) X509_STORE_add_cert(store, c.x509());
     cli.set_ca_cert_store(store);
+    // cpp-httplib (0.11) loads its verify locations into the store at connect time: by default
+    // SSL_CTX_set_default_verify_paths, which would add the whole system store to the pinned
+    // bundle (and read it on every request). A CA *directory* takes precedence over the default;
+    // one that does not exist adds nothing, so the bundle stays the only trust anchor.
+    cli.set_ca_cert_path("", "/nonexistent/skr-http-client-pinned-ca-bundle-only");
   }
   httplib::Headers h;
   for (const auto& [k, v] : headers) h.emplace(k, v);

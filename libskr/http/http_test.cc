@@ -4,13 +4,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "libskr/base/files.h"
 #include "libskr/http/client.h"
 #include "libskr/http/server.h"
 #include "libskr/http/server_cli.h"
 #include "libskr/http/test_tls.h"
+#include "libskr/testing/process.h"
 
 namespace skr::http {
 namespace {
@@ -314,6 +318,36 @@ TEST_F(HttpsTest, FailsWithoutTheCaOrWithAnotherCa) {
   auto again = Client::Create(server_->url(), tls_.ca_cert_pem)->Get("/hello");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->status, 200);
+}
+
+// A pinned CA bundle is the only trust: the system store (here pointed at this server's CA with
+// SSL_CERT_FILE, which OpenSSL's default verify paths read) is not consulted. Without a bundle
+// the system store is used.
+TEST_F(HttpsTest, PinnedBundleExcludesTheSystemStore) {
+  ::skr::testing::TempDir tmp;
+  const std::string system_ca = (tmp.path() / "system-ca.pem").string();
+  ASSERT_TRUE(WriteFileBytes(system_ca, AsBytes(tls_.ca_cert_pem)).ok());
+  const char* saved = std::getenv("SSL_CERT_FILE");
+  const std::string saved_value = saved ? saved : "";
+  ::setenv("SSL_CERT_FILE", system_ca.c_str(), 1);
+
+  auto system = Client::Create(server_->url());
+  ASSERT_TRUE(system.ok());
+  auto rs = system->Get("/hello");
+  EXPECT_TRUE(rs.ok() && rs->status == 200) << (rs.ok() ? rs->body : rs.error().ToString());
+
+  auto other = MakeServerTls(Bytes{9}, DefaultTlsHostnames(), "https-test");
+  ASSERT_TRUE(other.ok());
+  auto pinned_other = Client::Create(server_->url(), other->ca_cert_pem);
+  ASSERT_TRUE(pinned_other.ok());
+  auto rp = pinned_other->Get("/hello");
+  EXPECT_FALSE(rp.ok()) << "a client pinned to another CA trusted the system store";
+
+  if (saved) {
+    ::setenv("SSL_CERT_FILE", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("SSL_CERT_FILE");
+  }
 }
 
 TEST(ServerTls, HostNameMismatchFails) {

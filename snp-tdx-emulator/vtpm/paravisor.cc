@@ -201,13 +201,14 @@ void Paravisor::Stop() {
     (void)!::write(wake_pipe_[1], &b, 1);
   }
   if (acceptor_.joinable()) acceptor_.join();
-  std::vector<std::thread> threads;
+  std::map<std::thread::id, std::thread> threads;
   {
     std::lock_guard<std::mutex> lock(conn_mu_);
     for (int fd : conn_fds_) ::shutdown(fd, SHUT_RDWR);
     threads.swap(conn_threads_);
+    finished_threads_.clear();
   }
-  for (auto& t : threads) t.join();
+  for (auto& [id, t] : threads) t.join();
   listen_data_.Reset();
   listen_ctrl_.Reset();
   upstream_.Reset();
@@ -246,14 +247,32 @@ void Paravisor::AcceptLoop() {
         ::close(c);
         return;
       }
+      ReapFinishedLocked();
       conn_fds_.insert(c);
-      if (i == 0) {
-        conn_threads_.emplace_back([this, c] { ServeData(c); });
-      } else {
-        conn_threads_.emplace_back([this, c] { ServeCtrl(c); });
-      }
+      std::thread t([this, c, data = i == 0] {
+        if (data) {
+          ServeData(c);
+        } else {
+          ServeCtrl(c);
+        }
+        std::lock_guard<std::mutex> done(conn_mu_);
+        finished_threads_.push_back(std::this_thread::get_id());
+      });
+      const std::thread::id id = t.get_id();
+      conn_threads_.emplace(id, std::move(t));
     }
   }
+}
+
+void Paravisor::ReapFinishedLocked() {
+  // A finished thread has pushed its id as its last step; join only waits for it to return.
+  for (const std::thread::id& id : finished_threads_) {
+    auto it = conn_threads_.find(id);
+    if (it == conn_threads_.end()) continue;
+    it->second.join();
+    conn_threads_.erase(it);
+  }
+  finished_threads_.clear();
 }
 
 void Paravisor::ServeCtrl(int fd) {

@@ -80,6 +80,7 @@ class Paravisor {
   explicit Paravisor(Options options) : options_(std::move(options)) {}
 
   void AcceptLoop();
+  void ReapFinishedLocked();  // conn_mu_ held
   void ServeData(int fd);
   void ServeCtrl(int fd);
   void Track(int fd, bool add);
@@ -115,7 +116,10 @@ class Paravisor {
 
   mutable std::mutex conn_mu_;
   std::set<int> conn_fds_;
-  std::vector<std::thread> conn_threads_;
+  // One thread per connection. The swtpm TCTI connects once per command, so finished threads are
+  // joined at the next accept (a long-running vTPM would otherwise exhaust threads/mappings).
+  std::map<std::thread::id, std::thread> conn_threads_;
+  std::vector<std::thread::id> finished_threads_;
 
   uint16_t nv_buffer_max_ = 0;  // swtpm's TPM_PT_NV_BUFFER_MAX
   std::mutex upstream_mu_;      // serializes commands to swtpm over one connection

@@ -397,6 +397,38 @@ TEST(AzureVtpmParavisor, MalformedStreamsGetErrorsOrCloseAndServiceContinues) {
   EXPECT_EQ(ReadFileBytes(tmp / "r.bin").value(), TestReport(Bytes(64, 0)));
 }
 
+size_t ThreadCount() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// The swtpm TCTI opens a connection per command: the paravisor joins finished connection threads,
+// so a long-running vTPM keeps a bounded number of threads (it used to keep one per connection
+// until Stop and ran out of memory mappings under load).
+TEST(AzureVtpmParavisor, FinishedConnectionThreadsAreReaped) {
+  auto v = StartVtpm();
+  ASSERT_NE(v, nullptr);
+  const size_t before = ThreadCount();
+  for (int i = 0; i < 64; ++i) {
+    auto fd = ConnectLoopback(v->paravisor().port());
+    ASSERT_TRUE(fd.ok());
+  }
+  // The acceptor reaps at each accept; a thread whose peer just closed may still be finishing, so
+  // keep connecting (real commands) until the count settles. Without reaping it never drops
+  // below before + 64.
+  auto d = tpm::Device::Open(v->tcti());
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  size_t now = ThreadCount();
+  for (int i = 0; i < 200 && now >= before + 8; ++i) {
+    ASSERT_TRUE((*d)->PcrRead(0, TPM2_ALG_SHA256).ok());
+    auto fd = ConnectLoopback(v->paravisor().port());
+    ASSERT_TRUE(fd.ok());
+    now = ThreadCount();
+  }
+  EXPECT_LT(now, before + 8) << "connection threads were not joined";
+}
+
 TEST(AzureVtpmParavisor, RequiresAProvider) {
   Paravisor::Options o;
   o.swtpm_port = 1;
