@@ -4,9 +4,8 @@
 //   key_hsm, unwrap in the vTPM);
 // * in-process (bench/in_process.h): the same component calls without any HTTP, so the difference
 //   is what the transport (TLS handshakes, HTTP framing, server threads) costs.
-// A fixed iteration count keeps one process's TPM connections bounded: the paravisor keeps an
-// exited thread per connection until it stops (snp-tdx-emulator/vtpm/paravisor.cc), and enough of
-// them exhaust vm.max_map_count. Counters split the time into its steps; the per-stage floors are
+// A fixed iteration count keeps the run time of these slow (tens of ms) flows predictable.
+// Counters split the time into its steps; the per-stage floors are
 // in stages_bench.cc and components_bench.cc.
 #include <benchmark/benchmark.h>
 

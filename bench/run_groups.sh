@@ -1,9 +1,8 @@
 #!/bin/bash
 # Usage: bench/run_groups.sh [tag]  -> build-bench/g*-<tag>.json; then
 #   bench/bench_table.py build-bench/g*-<tag>.json --merge build-bench/bench.json
-# Bench run in groups, each in its own process: the vTPM paravisor keeps one exited thread per
-# TPM connection until it stops, so one process running every TPM-heavy benchmark runs into
-# vm.max_map_count (thread creation then fails with EAGAIN).
+# Bench run in groups, each in its own process, so one group's load (swtpm processes, server
+# threads) does not disturb the next.
 cd "$(dirname "$0")/.."
 B=build-bench/bin/skr_bench
 export TSS2_LOG=all+NONE

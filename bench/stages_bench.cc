@@ -249,9 +249,8 @@ void BM_Stage_KeyHsmUnwrapSoftware(benchmark::State& state) {
 BENCHMARK(BM_Stage_KeyHsmUnwrapSoftware);
 
 // ---- TPM operations of the client, through the paravisor, against the same TPM commands on a
-// bare swtpm (the floor). One emulated vTPM for all of them. Fixed iteration counts: the
-// paravisor keeps an exited thread per TPM connection (the swtpm TCTI connects per command) until
-// it stops, so an unbounded count exhausts vm.max_map_count within one process. ----
+// bare swtpm (the floor). One emulated vTPM for all of them. Fixed iteration counts keep the run
+// time of these millisecond operations predictable. ----
 
 struct VtpmFixture {
   std::unique_ptr<emulator::vtpm::AzureVtpm> vtpm;

@@ -240,9 +240,9 @@ std::vector<NegativeCase> BuildMatrix() {
   add({"evidence.tdx.flipped-pck-certificate", kE, "TD quote whose PCK certificate is altered",
        Service::kMaa, 400, kInvalid, false, false, [](ConformanceTarget& t) -> Result<Probe> {
          maa::TdxVmRequest r = t.fx().tdx_request;
-         std::string_view q = AsString(r.quote);
+         const std::string q = AsString(r.quote);  // a copy: AsString returns a temporary
          size_t end = q.find("-----END CERTIFICATE-----");
-         if (end == std::string_view::npos) return NotFound("no PEM certificate in the quote");
+         if (end == std::string::npos) return NotFound("no PEM certificate in the quote");
          // A base64 character near the end of the PCK leaf: inside its signature's s, so the DER
          // stays well-formed and only the signature check can notice. 'A' <-> 'B' stays base64.
          size_t at = end - 1;

@@ -249,8 +249,6 @@ Result<std::string> DecodeOid(const Element& t, std::string_view structure,
     if (in_arc) continue;
     if (first) {
       uint64_t a = v < 40 ? 0 : (v < 80 ? 1 : 2);
-      // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for
-      // to_string(...) + "." + to_string(...).
       out = std::to_string(a);
       out += '.';
       out += std::to_string(v - a * 40);
