@@ -235,36 +235,34 @@ std::vector<Check> PositiveChecks() {
                    return FromResult(ReleaseDirect(t, kKeySnp, t.fx().*c.token));
                  }});
   }
-  v.push_back({"client.attest.sevsnpvm-flow", C::kClient,
-               "the client's SevSnpVm flow (HCL report, VCEK chain from THIM) gets a token",
-               [](ConformanceTarget& t) {
-                 if (auto s = EmulatedOnly(t)) return *s;
-                 return FromResult([&]() -> Result<std::string> {
-                   SKR_ASSIGN_OR_RETURN(auto c, ClientFor(t, 0));
-                   client::AttestOptions ao;
-                   ao.flow = client::AttestationFlow::kSevSnpVm;
-                   SKR_ASSIGN_OR_RETURN(client::Attestation a, c->Attest(ao));
-                   if (a.claims.value("x-ms-attestation-type", "") != "sevsnpvm") {
-                     return VerificationFailed("not a sevsnpvm token");
-                   }
-                   return std::string("sevsnpvm token");
-                 }());
-               }});
-  v.push_back({"client.attest.tdxvm-flow", C::kClient,
-               "the client's TdxVm flow (TD quote from IMDS) gets a token",
-               [](ConformanceTarget& t) {
-                 if (auto s = EmulatedOnly(t)) return *s;
-                 return FromResult([&]() -> Result<std::string> {
-                   SKR_ASSIGN_OR_RETURN(auto c, ClientFor(t, 1));
-                   client::AttestOptions ao;
-                   ao.flow = client::AttestationFlow::kTdxVm;
-                   SKR_ASSIGN_OR_RETURN(client::Attestation a, c->Attest(ao));
-                   if (a.claims.value("x-ms-attestation-type", "") != "tdxvm") {
-                     return VerificationFailed("not a tdxvm token");
-                   }
-                   return std::string("tdxvm token");
-                 }());
-               }});
+  struct PlatformFlow {
+    const char* id;
+    const char* what;
+    size_t cvm;
+    client::AttestationFlow flow;
+    const char* type;
+  };
+  for (const PlatformFlow& p :
+       {PlatformFlow{"client.attest.sevsnpvm-flow",
+                     "the client's SevSnpVm flow (HCL report, VCEK chain from THIM) gets a token",
+                     0, client::AttestationFlow::kSevSnpVm, "sevsnpvm"},
+        PlatformFlow{"client.attest.tdxvm-flow",
+                     "the client's TdxVm flow (TD quote from IMDS) gets a token", 1,
+                     client::AttestationFlow::kTdxVm, "tdxvm"}}) {
+    v.push_back({p.id, C::kClient, p.what, [p](ConformanceTarget& t) {
+                   if (auto s = EmulatedOnly(t)) return *s;
+                   return FromResult([&]() -> Result<std::string> {
+                     SKR_ASSIGN_OR_RETURN(auto c, ClientFor(t, p.cvm));
+                     client::AttestOptions ao;
+                     ao.flow = p.flow;
+                     SKR_ASSIGN_OR_RETURN(client::Attestation a, c->Attest(ao));
+                     if (a.claims.value("x-ms-attestation-type", "") != p.type) {
+                       return VerificationFailed(std::string("not a ") + p.type + " token");
+                     }
+                     return std::string(p.type) + " token";
+                   }());
+                 }});
+  }
   v.push_back({"client.attest.azure-guest-live", C::kClient,
                "live only: the AzureGuest flow on a real CVM against a real MAA (creates "
                "nothing); emulated: covered by end-to-end.*",
